@@ -1,0 +1,41 @@
+// swift-tools-version:6.1
+// TurnRL: multi-turn reinforcement learning for tool-using language agents on a CPU.
+// The module map and what each target may import are in docs/ARCHITECTURE.md.
+import PackageDescription
+
+let package = Package(
+    name: "TurnRL",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "turnrl", targets: ["turnrl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // Layer 0: system libraries (Debian: libopenblas-dev, libseccomp-dev, libsqlite3-dev).
+        .systemLibrary(
+            name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "CSeccomp", path: "Sources/CSeccomp", pkgConfig: "libseccomp",
+            providers: [.apt(["libseccomp-dev"])]),
+        .systemLibrary(
+            name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]),
+
+        // Layer 5: the command-line tool.
+        .executableTarget(
+            name: "turnrl",
+            dependencies: [
+                "CBLAS", "CSeccomp", "CSQLite",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
+        .testTarget(name: "SystemLibrariesTests", dependencies: ["CBLAS", "CSeccomp", "CSQLite"]),
+        .testTarget(name: "turnrlTests", dependencies: ["turnrl"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

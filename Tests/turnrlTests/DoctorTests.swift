@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+
+@testable import turnrl
+
+/// The built `turnrl` binary sits beside the test bundle in SwiftPM's products directory.
+func turnrlBinary() -> URL {
+    URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("turnrl")
+}
+
+@Test func doctorJSONIsOneObjectAScriptCanRead() throws {
+    let output = try Shell.run(turnrlBinary().path, ["doctor", "--json"])
+    let report = try JSONDecoder().decode(DoctorReport.self, from: Data(output.stdout.utf8))
+    #expect(report.version == TurnRLVersion.string)
+    #expect(Set(report.order) == Set(report.checks.keys))
+    for name in ["openblas", "libseccomp", "sqlite", "python", "userNamespaces", "landlock", "seccomp", "hardware"] {
+        let check = try #require(report.checks[name], "doctor has no \(name) check")
+        #expect(check.status == "ok" || check.status == "missing")
+        #expect(check.ok || check.fix != nil, "\(name) is missing but gives no fix")
+    }
+    #expect(report.checks["hardware"]?.facts["cores"] == .int(ProcessInfo.processInfo.activeProcessorCount))
+    // Exit status follows the required checks.
+    #expect((output.status == 0) == report.ok)
+}
+
+@Test func pythonFromEnvironmentWins() {
+    let chosen = PythonInterpreter.resolve(environment: ["TURNRL_PYTHON": "/opt/py/bin/python3", "PATH": "/usr/bin"])
+    #expect(chosen.path == "/opt/py/bin/python3")
+    #expect(chosen.source == "TURNRL_PYTHON")
+}
+
+@Test func dataDirectoryFollowsTurnRLHomeThenXDG() {
+    #expect(DataDirectory.url(environment: ["TURNRL_HOME": "/data/t"]).path == "/data/t")
+    #expect(DataDirectory.url(environment: ["XDG_DATA_HOME": "/x", "HOME": "/h"]).path == "/x/turnrl")
+    #expect(DataDirectory.url(environment: ["HOME": "/h"]).path == "/h/.local/share/turnrl")
+}
+
+@Test func missingPythonIsReportedWithAFix() {
+    let check = SystemProbes.python(PythonInterpreter(path: "/nonexistent/python3", source: "test"))
+    #expect(check.status == "missing")
+    #expect(check.fix?.contains("TURNRL_PYTHON") == true)
+}
+
+@Test func unknownSubcommandFailsWithUsage() throws {
+    let output = try Shell.run(turnrlBinary().path, ["no-such-command"])
+    #expect(output.status != 0)
+    #expect(output.stderr.contains("Unexpected argument"))
+}

@@ -25,6 +25,9 @@ let package = Package(
             name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]),
 
+        // Layer 1: the CPU compute core (tensors, autograd, ops over OpenBLAS, AdamW, safetensors).
+        .target(name: "TensorCore", dependencies: ["CBLAS"]),
+
         // Layer 5: the command-line tool.
         .executableTarget(
             name: "turnrl",
@@ -36,6 +39,7 @@ let package = Package(
 
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CBLAS", "CSeccomp", "CSQLite"]),
         .testTarget(name: "turnrlTests", dependencies: ["turnrl"]),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -28,11 +28,14 @@ let package = Package(
         // Layer 1: the CPU compute core (tensors, autograd, ops over OpenBLAS, AdamW, safetensors).
         .target(name: "TensorCore", dependencies: ["CBLAS"]),
 
+        // Benchmark peer: the same cblas_sgemm call as TensorCore, timed from C.
+        .target(name: "CSgemmPeer", dependencies: ["CBLAS"], path: "Benchmarks/CSgemmPeer"),
+
         // Layer 5: the command-line tool.
         .executableTarget(
             name: "turnrl",
             dependencies: [
-                "CBLAS", "CSeccomp", "CSQLite",
+                "CBLAS", "CSeccomp", "CSQLite", "TensorCore", "CSgemmPeer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

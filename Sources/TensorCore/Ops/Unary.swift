@@ -144,7 +144,7 @@ extension Tensor {
         let vl = V8(repeating: low), vh = V8(repeating: high)
         parallelRanges(count, grain: elementwiseGrain) { s, e in
             var i = s
-            while i + 8 <= e { store8(load8(src + i).clamped(lowerBound: vl, upperBound: vh), dst + i); i += 8 }
+            while i + 8 <= e { store8(vmin(vmax(load8(src + i), vl), vh), dst + i); i += 8 }
             while i < e { dst[i] = Swift.min(Swift.max(src[i], low), high); i += 1 }
         }
         return Tensor.result(shape, out, inputs: [self]) { [self] out in

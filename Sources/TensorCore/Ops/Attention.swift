@@ -85,18 +85,36 @@ extension Tensor {
     b * o.batchStride + h * headDim
 }
 
+/// Query row blocks and the keys each can see: causal attention only needs the lower
+/// triangle, so QKᵀ, P·V and their backward run per block of 64 queries over keys
+/// 0..<visible — about 5/8 of the full products at T = 256.
+private func causalBlocks(_ s: AttentionShape) -> [(start: Int, end: Int, visible: Int)] {
+    let size = 64
+    let offset = s.keyLength - s.queries
+    return stride(from: 0, to: s.queries, by: size).map { r0 in
+        let r1 = Swift.min(r0 + size, s.queries)
+        return (r0, r1, offset + r1)
+    }
+}
+
 private func attentionForward(_ s: AttentionShape, q: AttentionOperand, k: AttentionOperand, v: AttentionOperand,
                               scale: Float, keyMask: [Bool]?, probs: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>) {
     let tq = s.queries, l = s.keyLength, dh = s.headDim
     let block = tq * l
-    // Scores for every (batch, head): S = scale·Q·Kᵀ. OpenBLAS threads each call itself.
+    let blocks = causalBlocks(s)
+    // Scores for every (batch, head, query block): S = scale·Q·Kᵀ over the visible keys.
+    // OpenBLAS threads each call itself.
     for b in 0..<s.batch {
         for h in 0..<s.heads {
-            sgemm(false, true, m: tq, n: l, k: dh, alpha: scale, q.base + at(q, b, h, dh), lda: q.rowStride,
-                  k.base + at(k, b, h, dh), ldb: k.rowStride, beta: 0, probs + (b * s.heads + h) * block, ldc: l)
+            let p = probs + (b * s.heads + h) * block
+            for (r0, r1, visible) in blocks {
+                sgemm(false, true, m: r1 - r0, n: visible, k: dh, alpha: scale, q.base + at(q, b, h, dh) + r0 * q.rowStride, lda: q.rowStride,
+                      k.base + at(k, b, h, dh), ldb: k.rowStride, beta: 0, p + r0 * l, ldc: l)
+            }
         }
     }
-    // Masked, causal softmax per row, rows split over cores.
+    // Masked, causal softmax per row, rows split over cores; entries past a row's last visible
+    // key become exact zeros.
     let rows = s.batch * s.heads * tq
     let maskStorage = keyMask.map { m in m.map { $0 ? Float(0) : -Float.infinity } }
     maskStorage.withUnsafeBufferPointerIfPresent { mask in
@@ -122,8 +140,11 @@ private func attentionForward(_ s: AttentionShape, q: AttentionOperand, k: Atten
     // Output O = P·V, written straight into head h's column block.
     for b in 0..<s.batch {
         for h in 0..<s.heads {
-            sgemm(false, false, m: tq, n: dh, k: l, probs + (b * s.heads + h) * block, lda: l,
-                  v.base + at(v, b, h, dh), ldb: v.rowStride, beta: 0, out + b * tq * s.model + h * dh, ldc: s.model)
+            let p = probs + (b * s.heads + h) * block
+            for (r0, r1, visible) in blocks {
+                sgemm(false, false, m: r1 - r0, n: dh, k: visible, p + r0 * l, lda: l,
+                      v.base + at(v, b, h, dh), ldb: v.rowStride, beta: 0, out + (b * tq + r0) * s.model + h * dh, ldc: s.model)
+            }
         }
     }
 }
@@ -132,42 +153,51 @@ private func attentionBackward(_ s: AttentionShape, q: AttentionOperand, k: Atte
                                scale: Float, probs: UnsafeMutablePointer<Float>, gradOut: UnsafeMutablePointer<Float>) {
     let tq = s.queries, l = s.keyLength, dh = s.headDim, dm = s.model
     let block = tq * l
+    let blocks = causalBlocks(s)
     let dScores = Storage(count: s.batch * s.heads * block, zeroed: false)
     let ds = dScores.base
     for b in 0..<s.batch {
         for h in 0..<s.heads {
-            let p = probs + (b * s.heads + h) * block
-            let gO = gradOut + b * tq * dm + h * dh
-            if let gv = v.grad {  // dV += Pᵀ·dO.
-                sgemm(true, false, m: l, n: dh, k: tq, p, lda: l, gO, ldb: dm, beta: 1, gv + at(v, b, h, dh), ldc: v.rowStride)
+            let p = probs + (b * s.heads + h) * block, g = ds + (b * s.heads + h) * block
+            for (r0, r1, visible) in blocks {
+                let gO = gradOut + (b * tq + r0) * dm + h * dh
+                if let gv = v.grad {  // dV += Pᵀ·dO.
+                    sgemm(true, false, m: visible, n: dh, k: r1 - r0, p + r0 * l, lda: l, gO, ldb: dm,
+                          beta: 1, gv + at(v, b, h, dh), ldc: v.rowStride)
+                }
+                // dP = dO·Vᵀ.
+                sgemm(false, true, m: r1 - r0, n: visible, k: dh, gO, lda: dm, v.base + at(v, b, h, dh), ldb: v.rowStride,
+                      beta: 0, g + r0 * l, ldc: l)
             }
-            // dP = dO·Vᵀ.
-            sgemm(false, true, m: tq, n: l, k: dh, gO, lda: dm, v.base + at(v, b, h, dh), ldb: v.rowStride,
-                  beta: 0, ds + (b * s.heads + h) * block, ldc: l)
         }
     }
     guard q.grad != nil || k.grad != nil else { return }
-    // dS = P ⊙ (dP - rowsum(dP ⊙ P)), in place over dP.
+    // dS = P ⊙ (dP - rowsum(dP ⊙ P)) in place over dP, zero past each row's visible keys (the
+    // block products read up to the block's last row's keys).
     let rows = s.batch * s.heads * tq
     parallelRanges(rows, grain: Swift.max(1, elementwiseGrain / Swift.max(l, 1))) { start, end in
         for r in start..<end {
             let p = probs + r * l, g = ds + r * l
-            let dot = V8(repeating: dotOf(g, p, l))
+            let visible = l - tq + r % tq + 1
+            let dot = V8(repeating: dotOf(g, p, visible))
             var j = 0
-            while j + 8 <= l { store8(load8(p + j) * (load8(g + j) - dot), g + j); j += 8 }
-            while j < l { g[j] = p[j] * (g[j] - dot[0]); j += 1 }
+            while j + 8 <= visible { store8(load8(p + j) * (load8(g + j) - dot), g + j); j += 8 }
+            while j < visible { g[j] = p[j] * (g[j] - dot[0]); j += 1 }
+            (g + visible).initialize(repeating: 0, count: l - visible)
         }
     }
     for b in 0..<s.batch {
         for h in 0..<s.heads {
-            let gs = ds + (b * s.heads + h) * block
-            if let gq = q.grad {  // dQ += scale·dS·K.
-                sgemm(false, false, m: tq, n: dh, k: l, alpha: scale, gs, lda: l, k.base + at(k, b, h, dh), ldb: k.rowStride,
-                      beta: 1, gq + at(q, b, h, dh), ldc: q.rowStride)
-            }
-            if let gk = k.grad {  // dK += scale·dSᵀ·Q.
-                sgemm(true, false, m: l, n: dh, k: tq, alpha: scale, gs, lda: l, q.base + at(q, b, h, dh), ldb: q.rowStride,
-                      beta: 1, gk + at(k, b, h, dh), ldc: k.rowStride)
+            let g = ds + (b * s.heads + h) * block
+            for (r0, r1, visible) in blocks {
+                if let gq = q.grad {  // dQ += scale·dS·K.
+                    sgemm(false, false, m: r1 - r0, n: dh, k: visible, alpha: scale, g + r0 * l, lda: l, k.base + at(k, b, h, dh), ldb: k.rowStride,
+                          beta: 1, gq + at(q, b, h, dh) + r0 * q.rowStride, ldc: q.rowStride)
+                }
+                if let gk = k.grad {  // dK += scale·dSᵀ·Q.
+                    sgemm(true, false, m: visible, n: dh, k: r1 - r0, alpha: scale, g + r0 * l, lda: l, q.base + at(q, b, h, dh) + r0 * q.rowStride, ldb: q.rowStride,
+                          beta: 1, gk + at(k, b, h, dh), ldc: k.rowStride)
+                }
             }
         }
     }

@@ -59,9 +59,7 @@ extension Tensor {
         precondition(requiresGrad, "backward: this tensor does not require grad (built under noGrad, or from inputs without requiresGrad)")
         if let gradient {
             precondition(gradient.count == count, "backward: gradient \(gradient.shape) does not match \(shape)")
-            let g = gradPointer()
-            let src = gradient.pointer
-            for i in 0..<count { g[i] += src[i] }
+            addInPlace(gradPointer(), gradient.pointer, count)
         } else {
             precondition(count == 1, "backward() without a gradient needs a one-element tensor, shape is \(shape)")
             gradPointer()[0] += 1

@@ -25,7 +25,7 @@ struct BenchComputeCommand: ParsableCommand {
     var sizes: String = "256,512,1024,2048"
 
     @Option(help: "Interleaved rounds per measurement (best is kept).")
-    var rounds: Int = 5
+    var rounds: Int = 7
 
     @Option(help: "Seconds each contender runs per round.")
     var seconds: Double = 0.25

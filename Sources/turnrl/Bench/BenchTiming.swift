@@ -18,12 +18,15 @@ enum BenchTiming {
         return max(1, Int(seconds / one))
     }
 
-    /// Runs each contender `rounds` times, interleaved, timing `reps` calls per round; returns
-    /// each contender's best seconds per call.
+    /// Runs each contender `rounds` times, interleaved (each round starts with the next
+    /// contender, so none always runs first), timing `reps` calls per round; returns each
+    /// contender's best seconds per call.
     static func interleavedBest(rounds: Int, contenders: [(reps: Int, body: () -> Void)]) -> [Double] {
         var best = [Double](repeating: .infinity, count: contenders.count)
-        for _ in 0..<rounds {
-            for (i, c) in contenders.enumerated() {
+        for round in 0..<rounds {
+            for j in 0..<contenders.count {
+                let i = (round + j) % contenders.count
+                let c = contenders[i]
                 let start = now()
                 for _ in 0..<c.reps { c.body() }
                 best[i] = min(best[i], (now() - start) / Double(c.reps))

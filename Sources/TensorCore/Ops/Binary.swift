@@ -107,20 +107,30 @@ extension Tensor {
     /// Elementwise sum with broadcasting.
     public static func + (a: Tensor, b: Tensor) -> Tensor {
         binary(AddKernel.self, a, b, "add") { out, a, b in
-            let g = out.gradPointer()
-            if a.needsGrad { a.accumulateGrad(reducing: g, outShape: out.shape) }
-            if b.needsGrad { b.accumulateGrad(reducing: g, outShape: out.shape) }
+            if b.needsGrad {
+                if b.count == out.count && !a.needsGrad { b.takeOrAccumulateGrad(from: out) } else {
+                    b.accumulateGrad(reducing: out.gradPointer(), outShape: out.shape)
+                }
+            }
+            if a.needsGrad {
+                if a.count == out.count { a.takeOrAccumulateGrad(from: out) } else {
+                    a.accumulateGrad(reducing: out.gradPointer(), outShape: out.shape)
+                }
+            }
         }
     }
 
     /// Elementwise difference with broadcasting.
     public static func - (a: Tensor, b: Tensor) -> Tensor {
         binary(SubKernel.self, a, b, "sub") { out, a, b in
-            let g = out.gradPointer()
-            if a.needsGrad { a.accumulateGrad(reducing: g, outShape: out.shape) }
             if b.needsGrad {
                 let neg = out.gradTensor.scaledStorage(-1)
                 b.accumulateGrad(reducing: neg.base, outShape: out.shape)
+            }
+            if a.needsGrad {
+                if a.count == out.count { a.takeOrAccumulateGrad(from: out) } else {
+                    a.accumulateGrad(reducing: out.gradPointer(), outShape: out.shape)
+                }
             }
         }
     }

@@ -12,7 +12,7 @@ extension Tensor {
         }
         precondition(shape.reduce(1, *) == count, "reshaped: \(self.shape) (\(count) elements) cannot become \(newShape)")
         return Tensor.result(shape, storage, offset: offset, inputs: [self]) { [self] out in
-            addInPlace(self.gradPointer(), out.gradPointer(), count)
+            self.takeOrAccumulateGrad(from: out)
         }
     }
 

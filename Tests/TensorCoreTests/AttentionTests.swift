@@ -97,3 +97,19 @@ import Foundation
         Tensor.causalSelfAttention(query: $0[0], key: $0[1], value: $0[2], heads: 2, keyMask: Array(mask.prefix(70)))
     }
 }
+
+@Test func headDim64UsesSeveralKeyTilesPerQueryBlock() {
+    // With 64-wide heads a full 64-query block gets 64-key tiles, so 130 positions exercise
+    // multi-tile accumulation in P·V, dQ and dK.
+    var rng = SeededRNG(seed: 34)
+    let (t, d, heads) = (130, 128, 2)
+    let q = Tensor.randn([1, t, d], std: 0.3, rng: &rng), k = Tensor.randn([1, t, d], std: 0.3, rng: &rng), v = Tensor.randn([1, t, d], rng: &rng)
+    var mask = [Bool](repeating: true, count: t)
+    mask[3] = false; mask[100] = false
+    let out = Tensor.causalSelfAttention(query: q, key: k, value: v, heads: heads, keyMask: mask).toArray()
+    let ref = referenceAttention(q: q.toArray(), k: k.toArray(), v: v.toArray(), b: 1, tq: t, cap: t, len: t, d: d, heads: heads, mask: mask)
+    #expect(zip(out, ref).allSatisfy { abs($0 - $1) < 1e-5 })
+    checkGradients([q, k, v], h: 3e-3, elementStride: 41) {
+        Tensor.causalSelfAttention(query: $0[0], key: $0[1], value: $0[2], heads: heads, keyMask: mask)
+    }
+}

@@ -93,15 +93,18 @@ extension Tensor {
 private let attentionTile = 64
 
 /// The tiles of one (batch, head): query rows r0..<r1 against keys j0..<j1, in query-block
-/// order with key tiles ascending.
+/// order with key tiles ascending. Key tiles are 64 wide for full query blocks and wider for
+/// short ones (a decoding step's single query takes all its keys in one product), keeping
+/// rows·keys·headDim near the single-thread threshold.
 private func causalTiles(_ s: AttentionShape) -> [(r0: Int, r1: Int, j0: Int, j1: Int)] {
     let offset = s.keyLength - s.queries
     var tiles: [(Int, Int, Int, Int)] = []
     for r0 in stride(from: 0, to: s.queries, by: attentionTile) {
         let r1 = Swift.min(r0 + attentionTile, s.queries)
         let visible = offset + r1  // the block's last query sees keys 0..<visible
-        for j0 in stride(from: 0, to: visible, by: attentionTile) {
-            tiles.append((r0, r1, j0, Swift.min(j0 + attentionTile, visible)))
+        let keyTile = Swift.max(attentionTile, 4 * 65_536 / Swift.max((r1 - r0) * s.headDim, 1) / attentionTile * attentionTile)
+        for j0 in stride(from: 0, to: visible, by: keyTile) {
+            tiles.append((r0, r1, j0, Swift.min(j0 + keyTile, visible)))
         }
     }
     return tiles

@@ -25,6 +25,9 @@ let package = Package(
             name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]),
 
+        // Layer 2: tokenizers, the GPT-2 policy, value heads, KV-cache generation.
+        .target(name: "PolicyModels", dependencies: []),
+
         // Layer 5: the command-line tool.
         .executableTarget(
             name: "turnrl",
@@ -36,6 +39,7 @@ let package = Package(
 
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CBLAS", "CSeccomp", "CSQLite"]),
         .testTarget(name: "turnrlTests", dependencies: ["turnrl"]),
+        .testTarget(name: "PolicyModelsTests", dependencies: ["PolicyModels"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -2,6 +2,8 @@
 public enum PolicyModelsError: Error, CustomStringConvertible, Equatable {
     /// A file could not be read.
     case fileUnreadable(path: String, reason: String)
+    /// A file could not be written.
+    case fileUnwritable(path: String, reason: String)
     /// A tokenizer.json or config.json is not in the form expected.
     case malformedFile(path: String, field: String, reason: String)
     /// A feature of a HuggingFace file that this implementation does not support.
@@ -19,6 +21,8 @@ public enum PolicyModelsError: Error, CustomStringConvertible, Equatable {
         switch self {
         case let .fileUnreadable(path, reason):
             return "cannot read \(path): \(reason). Check that the file exists and is readable."
+        case let .fileUnwritable(path, reason):
+            return "cannot write \(path): \(reason). Check that the folder exists and is writable."
         case let .malformedFile(path, field, reason):
             return "\(path): field '\(field)' \(reason). The file should be a HuggingFace export (tokenizer.json / config.json)."
         case let .unsupported(path, field, value):

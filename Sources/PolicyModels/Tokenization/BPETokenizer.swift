@@ -12,6 +12,8 @@ public struct BPETokenizer: Tokenizer {
     public let endOfTextID: Int?
     /// Whether a space is put in front of text that does not start with one (GPT-2: false).
     public let addPrefixSpace: Bool
+    /// The tokenizer.json this was loaded from (written back unchanged when a model is saved).
+    public let json: Data
 
     /// id of the single-byte token for each byte.
     private let byteIDs: [Int32]
@@ -87,6 +89,7 @@ public struct BPETokenizer: Tokenizer {
         } else {
             wholeWords = nil
         }
+        self.json = data
         self.vocabularySize = size
         self.specialTokens = special
         self.endOfTextID = special["<|endoftext|>"] ?? special["</s>"] ?? special["<|end_of_text|>"]

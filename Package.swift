@@ -25,8 +25,11 @@ let package = Package(
             name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]),
 
+        // Layer 1: the CPU compute core (tensors, autograd, ops over OpenBLAS, AdamW, safetensors).
+        .target(name: "TensorCore", dependencies: ["CBLAS"]),
+
         // Layer 2: tokenizers, the GPT-2 policy, value heads, KV-cache generation.
-        .target(name: "PolicyModels", dependencies: []),
+        .target(name: "PolicyModels", dependencies: ["TensorCore"]),
 
         // Layer 5: the command-line tool.
         .executableTarget(
@@ -39,6 +42,7 @@ let package = Package(
 
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CBLAS", "CSeccomp", "CSQLite"]),
         .testTarget(name: "turnrlTests", dependencies: ["turnrl"]),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
         .testTarget(name: "PolicyModelsTests", dependencies: ["PolicyModels"]),
     ],
     swiftLanguageModes: [.v6]

@@ -7,7 +7,7 @@ config.json, tokenizer.json), plus `tiny-gpt2-reference.safetensors` holding, fo
 (batch 2 x 12 tokens, the second row right-padded with attention mask 0 on the last 3):
   input_ids, attention_mask, labels (-100 where ignored), logits, loss, and the gradients of the
   mean cross-entropy of next-token prediction w.r.t. several named parameters (prefix `grad.`).
-Everything in float32 except ids/mask (int64). Dropout is off (eval mode).
+Everything in float32 (ids, mask and labels too: exact below 2^24). Dropout is off (eval mode).
 
 Run: python3 make_tokenizer_fixture.py && python3 make_gpt2_fixture.py
 (needs `pip install torch transformers safetensors`; CI does not)
@@ -73,7 +73,8 @@ def main():
     loss.backward()
     params = dict(model.named_parameters())
     tensors = {
-        "input_ids": input_ids, "attention_mask": attention_mask, "labels": labels,
+        # ids as float32 (exact below 2^24): TensorCore's reader takes float tensors only.
+        "input_ids": input_ids.float(), "attention_mask": attention_mask.float(), "labels": labels.float(),
         "logits": logits.detach().contiguous(), "loss": loss.detach().reshape(1),
     }
     for name in GRAD_NAMES:

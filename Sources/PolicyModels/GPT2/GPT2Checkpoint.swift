@@ -3,7 +3,7 @@ import TensorCore
 
 /// A policy as stored on disk: a HuggingFace-style folder with `config.json`,
 /// `model.safetensors` and (for BPE vocabularies) `tokenizer.json`.
-public struct GPT2Checkpoint {
+public struct GPT2Checkpoint: Sendable {
     public let model: GPT2Model
     /// The folder's BPE tokenizer, or nil when it has no tokenizer.json (byte-level models).
     public let tokenizer: BPETokenizer?

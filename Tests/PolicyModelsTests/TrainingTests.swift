@@ -37,7 +37,6 @@ struct TrainingTests {
             steps += 1
         }
         #expect(loss < 0.02, "loss \(loss) after \(steps) steps")
-        print("reversal: loss \(loss) after \(steps) steps")
         // Greedy generation reverses held-out words.
         let tests = (0..<20).map { _ in Self.reversalExample(tokenizer, using: &rng) }
         let results = try model.generate(prompts: tests.map { tokenizer.encode($0.word + "=") }, tokenizer: tokenizer,

@@ -35,7 +35,7 @@ let package = Package(
         .executableTarget(
             name: "turnrl",
             dependencies: [
-                "CBLAS", "CSeccomp", "CSQLite",
+                "CBLAS", "CSeccomp", "CSQLite", "PolicyModels", "TensorCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

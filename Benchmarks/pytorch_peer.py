@@ -36,7 +36,7 @@ def reset_peak():
 
 def make(n_positions):
     config = GPT2Config(vocab_size=512, n_positions=n_positions, n_embd=256, n_layer=4, n_head=4,
-                        resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0)
+                        resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0, bos_token_id=0, eos_token_id=0)
     return GPT2LMHeadModel(config)
 
 

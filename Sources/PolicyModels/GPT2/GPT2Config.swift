@@ -106,8 +106,9 @@ public struct GPT2Config: Sendable, Equatable, Codable {
         return config
     }
 
-    /// Writes a `config.json` HuggingFace's `GPT2Config.from_pretrained` reads.
-    public func write(to url: URL) throws(PolicyModelsError) {
+    /// Writes a `config.json` HuggingFace's `GPT2Config.from_pretrained` reads. `endOfTextID`
+    /// becomes its `bos_token_id`/`eos_token_id` (HF otherwise assumes GPT-2's 50256).
+    public func write(to url: URL, endOfTextID: Int? = nil) throws(PolicyModelsError) {
         var json: [String: Any] = [
             "architectures": ["GPT2LMHeadModel"], "model_type": "gpt2", "vocab_size": vocabSize,
             "n_positions": contextLength, "n_embd": dModel, "n_layer": layers, "n_head": heads,
@@ -115,6 +116,7 @@ public struct GPT2Config: Sendable, Equatable, Codable {
             "tie_word_embeddings": tieWordEmbeddings, "activation_function": "gelu_new",
         ]
         json["resid_pdrop"] = 0.0; json["embd_pdrop"] = 0.0; json["attn_pdrop"] = 0.0
+        if let endOfTextID { json["bos_token_id"] = endOfTextID; json["eos_token_id"] = endOfTextID }
         do {
             let data = try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys])
             try data.write(to: url)

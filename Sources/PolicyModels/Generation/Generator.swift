@@ -27,6 +27,9 @@ extension GPT2Model {
         prompts: [[Int]], tokenizer: any Tokenizer, options: GenerationOptions = GenerationOptions(),
         rng: inout G
     ) throws(PolicyModelsError) -> [GenerationResult] {
+        guard options.sampling.maxNewTokens >= 0 else {
+            throw .invalidConfiguration("maxNewTokens is \(options.sampling.maxNewTokens); it must be 0 or more")
+        }
         guard !prompts.isEmpty else { return [] }
         for (i, p) in prompts.enumerated() where p.isEmpty {
             throw .invalidConfiguration("prompt \(i) is empty; generation needs at least one token (e.g. end-of-text as BOS)")

@@ -31,11 +31,14 @@ let package = Package(
         // Layer 2: tokenizers, the GPT-2 policy, value heads, KV-cache generation.
         .target(name: "PolicyModels", dependencies: ["TensorCore"]),
 
+        // Benchmark peer: the same cblas_sgemm call as TensorCore, timed from C.
+        .target(name: "CSgemmPeer", dependencies: ["CBLAS"], path: "Benchmarks/CSgemmPeer"),
+
         // Layer 5: the command-line tool.
         .executableTarget(
             name: "turnrl",
             dependencies: [
-                "CBLAS", "CSeccomp", "CSQLite", "PolicyModels", "TensorCore",
+                "CBLAS", "CSeccomp", "CSQLite", "TensorCore", "CSgemmPeer", "PolicyModels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

@@ -19,9 +19,8 @@ struct TurnRL: AsyncParsableCommand {
               serve    Serve environments over the OpenEnv protocol.
               traj     Show and export stored trajectories.
               report   Summarise a training run.
-              bench    Measure compute, sandbox and search speed against peers.
             """,
         version: TurnRLVersion.string,
-        subcommands: [DoctorCommand.self]
+        subcommands: [DoctorCommand.self, BenchCommand.self]
     )
 }

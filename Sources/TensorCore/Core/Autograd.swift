@@ -19,8 +19,11 @@ final class Node {
     let parents: [Tensor]
     /// Called with the op's output tensor, whose `gradStorage` holds dL/d(output).
     let backward: (Tensor) -> Void
-    init(parents: [Tensor], backward: @escaping (Tensor) -> Void) {
+    /// The op that recorded it (for per-op timings).
+    let op: StaticString
+    init(parents: [Tensor], op: StaticString, backward: @escaping (Tensor) -> Void) {
         self.parents = parents
+        self.op = op
         self.backward = backward
     }
 }
@@ -28,12 +31,12 @@ final class Node {
 extension Tensor {
     /// Wraps `storage` as an op result, recording `backward` when grad mode is on and any input
     /// needs a gradient. The closure must not capture the result (it is passed in instead).
-    static func result(_ shape: [Int], _ storage: Storage, offset: Int = 0, inputs: [Tensor],
+    static func result(_ shape: [Int], _ storage: Storage, offset: Int = 0, inputs: [Tensor], op: StaticString = #function,
                        backward: @escaping (Tensor) -> Void) -> Tensor {
         let t = Tensor(storage: storage, offset: offset, shape: shape)
         if GradMode.isEnabled, inputs.contains(where: { $0.requiresGrad }) {
             t.requiresGrad = true
-            t.node = Node(parents: inputs, backward: backward)
+            t.node = Node(parents: inputs, op: op, backward: backward)
         }
         return t
     }
@@ -46,12 +49,17 @@ extension Tensor {
     /// `zeroGrad()` / the optimizer's `zeroGrad()` between steps); the graph below this tensor is
     /// released, so each graph can be back-propagated once.
     public func backward(gradient: Tensor? = nil) {
+        var timings: [String: Double]?
+        backward(gradient: gradient, timings: &timings)
+    }
+
+    /// `backward(gradient:)` that also adds each op's backward time (seconds) into `timings`
+    /// when it is non-nil (the benchmark's per-op breakdown).
+    func backward(gradient: Tensor?, timings: inout [String: Double]?) {
         precondition(requiresGrad, "backward: this tensor does not require grad (built under noGrad, or from inputs without requiresGrad)")
         if let gradient {
             precondition(gradient.count == count, "backward: gradient \(gradient.shape) does not match \(shape)")
-            let g = gradPointer()
-            let src = gradient.pointer
-            for i in 0..<count { g[i] += src[i] }
+            addInPlace(gradPointer(), gradient.pointer, count)
         } else {
             precondition(count == 1, "backward() without a gradient needs a one-element tensor, shape is \(shape)")
             gradPointer()[0] += 1
@@ -72,9 +80,30 @@ extension Tensor {
         }
         for t in order.reversed() {
             guard let node = t.node else { continue }
-            if t.gradStorage != nil { node.backward(t) }
+            if t.gradStorage != nil {
+                if timings != nil {
+                    let start = monotonicSeconds()
+                    node.backward(t)
+                    timings![String(describing: node.op), default: 0] += monotonicSeconds() - start
+                } else {
+                    node.backward(t)
+                }
+            }
             t.node = nil
             t.gradStorage = nil
         }
     }
 }
+
+/// Seconds on the monotonic clock.
+func monotonicSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -6,12 +6,12 @@
     var m0 = V8(repeating: -.infinity), m1 = m0
     var i = 0
     while i + 16 <= n {
-        m0 = pointwiseMax(m0, load8(x + i))
-        m1 = pointwiseMax(m1, load8(x + i + 8))
+        m0 = vmax(m0, load8(x + i))
+        m1 = vmax(m1, load8(x + i + 8))
         i += 16
     }
-    if i + 8 <= n { m0 = pointwiseMax(m0, load8(x + i)); i += 8 }
-    var m = pointwiseMax(m0, m1).max()
+    if i + 8 <= n { m0 = vmax(m0, load8(x + i)); i += 8 }
+    var m = vmax(m0, m1).max()
     while i < n { m = Swift.max(m, x[i]); i += 1 }
     return m
 }

@@ -16,25 +16,30 @@ typealias V8 = SIMD8<Float>
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: V8.self)
 }
 
-/// e^x for every lane. Range reduction x = n·ln2 + r, |r| ≤ ln2/2, then a degree-7 Taylor
-/// polynomial (truncation error < 4e-9 relative) and 2^n built in the exponent bits. Lanes below
+/// Lane-wise min/max by compare-and-select. (The standard library's `clamped` checks its bounds
+/// per lane and does not vectorise: 10 ns per element against 0.6.)
+@inline(__always) func vmin(_ a: V8, _ b: V8) -> V8 { a.replacing(with: b, where: b .< a) }
+@inline(__always) func vmax(_ a: V8, _ b: V8) -> V8 { a.replacing(with: b, where: b .> a) }
+
+/// e^x for every lane. Range reduction x = n·ln2 + r, |r| ≤ ln2/2, then a degree-7 polynomial
+/// and 2^n built in the exponent bits. Lanes below
 /// -87.3 return exactly 0 (so masked -inf scores vanish); lanes above 88 saturate at e^88.
 @inline(__always) func vexp(_ x: V8) -> V8 {
     let lo = V8(repeating: -87.33654), hi = V8(repeating: 88.0)
-    let xc = x.clamped(lowerBound: lo, upperBound: hi)
+    let xc = vmin(vmax(x, lo), hi)
     // Adding 1.5·2^23 rounds to the nearest integer and leaves it in the low mantissa bits.
     let magic = V8(repeating: 12_582_912.0)
     let t = xc * V8(repeating: 1.442_695_040_888_963_4) + magic
     let n = t - magic
     let r = (xc - n * V8(repeating: 0.693_145_751_953_125)) - n * V8(repeating: 1.428_606_765_330_187_045e-6)
-    var p = V8(repeating: 1.0 / 5040.0)
-    p = p * r + V8(repeating: 1.0 / 720.0)
-    p = p * r + V8(repeating: 1.0 / 120.0)
-    p = p * r + V8(repeating: 1.0 / 24.0)
-    p = p * r + V8(repeating: 1.0 / 6.0)
-    p = p * r + V8(repeating: 0.5)
-    p = p * r + V8(repeating: 1.0)
-    p = p * r + V8(repeating: 1.0)
+    // Cephes expf minimax polynomial: e^r ≈ 1 + r + r²·P(r) on |r| ≤ ln2/2, ~1 ulp.
+    var p = V8(repeating: 1.987_569_150_0e-4)
+    p = p * r + V8(repeating: 1.398_199_950_7e-3)
+    p = p * r + V8(repeating: 8.333_451_907_3e-3)
+    p = p * r + V8(repeating: 4.166_579_589_4e-2)
+    p = p * r + V8(repeating: 1.666_666_545_9e-1)
+    p = p * r + V8(repeating: 5.000_000_120_1e-1)
+    p = p * (r * r) + r + V8(repeating: 1)
     let ni = unsafeBitCast(t, to: SIMD8<Int32>.self) &- unsafeBitCast(magic, to: SIMD8<Int32>.self)
     let scale = unsafeBitCast((ni &+ 127) &<< 23, to: V8.self)
     return (p * scale).replacing(with: 0, where: x .< lo)

@@ -85,45 +85,66 @@ extension Tensor {
     b * o.batchStride + h * headDim
 }
 
+/// Attention runs per (batch, head) pair, the pairs split over cores. Inside a pair, causal
+/// attention only needs the lower triangle, so the products run over 64×64 tiles (query block ×
+/// key block) on or below the diagonal: about 5/8 of the full products at T = 256. A 64×64×64
+/// product is at OpenBLAS's single-thread threshold (m·n·k ≤ 4·65536), so each core's sgemm
+/// calls stay on that core instead of contending for OpenBLAS's thread pool.
+private let attentionTile = 64
+
+/// The tiles of one (batch, head): query rows r0..<r1 against keys j0..<j1, in query-block
+/// order with key tiles ascending.
+private func causalTiles(_ s: AttentionShape) -> [(r0: Int, r1: Int, j0: Int, j1: Int)] {
+    let offset = s.keyLength - s.queries
+    var tiles: [(Int, Int, Int, Int)] = []
+    for r0 in stride(from: 0, to: s.queries, by: attentionTile) {
+        let r1 = Swift.min(r0 + attentionTile, s.queries)
+        let visible = offset + r1  // the block's last query sees keys 0..<visible
+        for j0 in stride(from: 0, to: visible, by: attentionTile) {
+            tiles.append((r0, r1, j0, Swift.min(j0 + attentionTile, visible)))
+        }
+    }
+    return tiles
+}
+
 private func attentionForward(_ s: AttentionShape, q: AttentionOperand, k: AttentionOperand, v: AttentionOperand,
                               scale: Float, keyMask: [Bool]?, probs: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>) {
     let tq = s.queries, l = s.keyLength, dh = s.headDim
     let block = tq * l
-    // Scores for every (batch, head): S = scale·Q·Kᵀ. OpenBLAS threads each call itself.
-    for b in 0..<s.batch {
-        for h in 0..<s.heads {
-            sgemm(false, true, m: tq, n: l, k: dh, alpha: scale, q.base + at(q, b, h, dh), lda: q.rowStride,
-                  k.base + at(k, b, h, dh), ldb: k.rowStride, beta: 0, probs + (b * s.heads + h) * block, ldc: l)
-        }
-    }
-    // Masked, causal softmax per row, rows split over cores.
-    let rows = s.batch * s.heads * tq
+    let tiles = causalTiles(s)
     let maskStorage = keyMask.map { m in m.map { $0 ? Float(0) : -Float.infinity } }
     maskStorage.withUnsafeBufferPointerIfPresent { mask in
-        parallelRanges(rows, grain: Swift.max(1, elementwiseGrain / 8 / Swift.max(l, 1))) { start, end in
-            for r in start..<end {
-                let b = r / (s.heads * tq), i = r % tq
-                let p = probs + r * l
-                let visible = l - tq + i + 1  // causal: keys 0..<visible
-                if let mask {
-                    addInPlace(p, mask.baseAddress! + b * s.keyCapacity, visible)
+        parallelRanges(s.batch * s.heads, grain: 1) { start, end in
+            for bh in start..<end {
+                let b = bh / s.heads, h = bh % s.heads
+                let p = probs + bh * block
+                let qb = q.base + at(q, b, h, dh), kb = k.base + at(k, b, h, dh), vb = v.base + at(v, b, h, dh)
+                // S = scale·Q·Kᵀ on the visible tiles.
+                for (r0, r1, j0, j1) in tiles {
+                    sgemm(false, true, m: r1 - r0, n: j1 - j0, k: dh, alpha: scale, qb + r0 * q.rowStride, lda: q.rowStride,
+                          kb + j0 * k.rowStride, ldb: k.rowStride, beta: 0, p + r0 * l + j0, ldc: l)
                 }
-                let m = rowMax(p, visible)
-                if m == -.infinity {
-                    p.initialize(repeating: 0, count: l)
-                    continue
+                // Masked causal softmax per row; entries past a row's last visible key become 0.
+                for i in 0..<tq {
+                    let row = p + i * l
+                    let visible = l - tq + i + 1
+                    if let mask { addInPlace(row, mask.baseAddress! + b * s.keyCapacity, visible) }
+                    let m = rowMax(row, visible)
+                    if m == -.infinity {
+                        row.initialize(repeating: 0, count: l)
+                        continue
+                    }
+                    let total = rowExpShifted(row, row, visible, shift: m)
+                    rowScale(row, visible, 1 / total)
+                    (row + visible).initialize(repeating: 0, count: l - visible)
                 }
-                let total = rowExpShifted(p, p, visible, shift: m)
-                rowScale(p, visible, 1 / total)
-                (p + visible).initialize(repeating: 0, count: l - visible)
+                // O = P·V, accumulated over key tiles straight into head h's column block.
+                let ob = out + b * tq * s.model + h * dh
+                for (r0, r1, j0, j1) in tiles {
+                    sgemm(false, false, m: r1 - r0, n: dh, k: j1 - j0, p + r0 * l + j0, lda: l,
+                          vb + j0 * v.rowStride, ldb: v.rowStride, beta: j0 == 0 ? 0 : 1, ob + r0 * s.model, ldc: s.model)
+                }
             }
-        }
-    }
-    // Output O = P·V, written straight into head h's column block.
-    for b in 0..<s.batch {
-        for h in 0..<s.heads {
-            sgemm(false, false, m: tq, n: dh, k: l, probs + (b * s.heads + h) * block, lda: l,
-                  v.base + at(v, b, h, dh), ldb: v.rowStride, beta: 0, out + b * tq * s.model + h * dh, ldc: s.model)
         }
     }
 }
@@ -132,42 +153,47 @@ private func attentionBackward(_ s: AttentionShape, q: AttentionOperand, k: Atte
                                scale: Float, probs: UnsafeMutablePointer<Float>, gradOut: UnsafeMutablePointer<Float>) {
     let tq = s.queries, l = s.keyLength, dh = s.headDim, dm = s.model
     let block = tq * l
-    let dScores = Storage(count: s.batch * s.heads * block, zeroed: false)
-    let ds = dScores.base
-    for b in 0..<s.batch {
-        for h in 0..<s.heads {
-            let p = probs + (b * s.heads + h) * block
+    let tiles = causalTiles(s)
+    parallelRanges(s.batch * s.heads, grain: 1) { start, end in
+        // dP / dS for one (batch, head) at a time.
+        let g = UnsafeMutablePointer<Float>.allocate(capacity: block)
+        defer { g.deallocate() }
+        for bh in start..<end {
+            let b = bh / s.heads, h = bh % s.heads
+            let p = probs + bh * block
+            let qb = q.base + at(q, b, h, dh), kb = k.base + at(k, b, h, dh), vb = v.base + at(v, b, h, dh)
             let gO = gradOut + b * tq * dm + h * dh
-            if let gv = v.grad {  // dV += Pᵀ·dO.
-                sgemm(true, false, m: l, n: dh, k: tq, p, lda: l, gO, ldb: dm, beta: 1, gv + at(v, b, h, dh), ldc: v.rowStride)
+            for (r0, r1, j0, j1) in tiles {
+                if let gv = v.grad {  // dV += Pᵀ·dO.
+                    sgemm(true, false, m: j1 - j0, n: dh, k: r1 - r0, p + r0 * l + j0, lda: l, gO + r0 * dm, ldb: dm,
+                          beta: 1, gv + at(v, b, h, dh) + j0 * v.rowStride, ldc: v.rowStride)
+                }
+                // dP = dO·Vᵀ.
+                sgemm(false, true, m: r1 - r0, n: j1 - j0, k: dh, gO + r0 * dm, lda: dm, vb + j0 * v.rowStride, ldb: v.rowStride,
+                      beta: 0, g + r0 * l + j0, ldc: l)
             }
-            // dP = dO·Vᵀ.
-            sgemm(false, true, m: tq, n: l, k: dh, gO, lda: dm, v.base + at(v, b, h, dh), ldb: v.rowStride,
-                  beta: 0, ds + (b * s.heads + h) * block, ldc: l)
-        }
-    }
-    guard q.grad != nil || k.grad != nil else { return }
-    // dS = P ⊙ (dP - rowsum(dP ⊙ P)), in place over dP.
-    let rows = s.batch * s.heads * tq
-    parallelRanges(rows, grain: Swift.max(1, elementwiseGrain / Swift.max(l, 1))) { start, end in
-        for r in start..<end {
-            let p = probs + r * l, g = ds + r * l
-            let dot = V8(repeating: dotOf(g, p, l))
-            var j = 0
-            while j + 8 <= l { store8(load8(p + j) * (load8(g + j) - dot), g + j); j += 8 }
-            while j < l { g[j] = p[j] * (g[j] - dot[0]); j += 1 }
-        }
-    }
-    for b in 0..<s.batch {
-        for h in 0..<s.heads {
-            let gs = ds + (b * s.heads + h) * block
-            if let gq = q.grad {  // dQ += scale·dS·K.
-                sgemm(false, false, m: tq, n: dh, k: l, alpha: scale, gs, lda: l, k.base + at(k, b, h, dh), ldb: k.rowStride,
-                      beta: 1, gq + at(q, b, h, dh), ldc: q.rowStride)
+            guard q.grad != nil || k.grad != nil else { continue }
+            // dS = P ⊙ (dP - rowsum(dP ⊙ P)), zero past each row's visible keys (a tile can
+            // extend past the visible keys of the block's earlier rows).
+            for i in 0..<tq {
+                let pr = p + i * l, gr = g + i * l
+                let visible = l - tq + i + 1
+                let dot = V8(repeating: dotOf(gr, pr, visible))
+                var j = 0
+                while j + 8 <= visible { store8(load8(pr + j) * (load8(gr + j) - dot), gr + j); j += 8 }
+                while j < visible { gr[j] = pr[j] * (gr[j] - dot[0]); j += 1 }
+                let blockVisible = l - tq + Swift.min((i / attentionTile + 1) * attentionTile, tq)
+                if blockVisible > visible { (gr + visible).initialize(repeating: 0, count: blockVisible - visible) }
             }
-            if let gk = k.grad {  // dK += scale·dSᵀ·Q.
-                sgemm(true, false, m: l, n: dh, k: tq, alpha: scale, gs, lda: l, q.base + at(q, b, h, dh), ldb: q.rowStride,
-                      beta: 1, gk + at(k, b, h, dh), ldc: k.rowStride)
+            for (r0, r1, j0, j1) in tiles {
+                if let gq = q.grad {  // dQ += scale·dS·K.
+                    sgemm(false, false, m: r1 - r0, n: dh, k: j1 - j0, alpha: scale, g + r0 * l + j0, lda: l,
+                          kb + j0 * k.rowStride, ldb: k.rowStride, beta: 1, gq + at(q, b, h, dh) + r0 * q.rowStride, ldc: q.rowStride)
+                }
+                if let gk = k.grad {  // dK += scale·dSᵀ·Q.
+                    sgemm(true, false, m: j1 - j0, n: dh, k: r1 - r0, alpha: scale, g + r0 * l + j0, lda: l,
+                          qb + r0 * q.rowStride, ldb: q.rowStride, beta: 1, gk + at(k, b, h, dh) + j0 * k.rowStride, ldc: k.rowStride)
+                }
             }
         }
     }

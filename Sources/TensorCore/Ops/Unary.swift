@@ -106,8 +106,51 @@ extension Tensor {
     public func tanh() -> Tensor { unary(TanhKernel.self) }
     /// max(x, 0).
     public func relu() -> Tensor { unary(ReLUKernel.self) }
-    /// GELU with the tanh approximation, as HF GPT-2's "gelu_new".
-    public func gelu() -> Tensor { unary(GELUKernel.self) }
+    /// GELU with the tanh approximation, as HF GPT-2's "gelu_new". When the graph is recorded
+    /// the forward keeps s = σ(2u) so the backward needs no exp.
+    public func gelu() -> Tensor {
+        guard GradMode.isEnabled && requiresGrad else { return noGrad { unary(GELUKernel.self) } }
+        let out = Storage(count: count, zeroed: false), saved = Storage(count: count, zeroed: false)
+        let src = pointer, dst = out.base, sp = saved.base
+        let c = GELUKernel.c, k = GELUKernel.k
+        parallelRanges(count, grain: elementwiseGrain / 8) { start, end in
+            var i = start
+            while i + 8 <= end {
+                let x = load8(src + i)
+                let sig = vsigmoid(V8(repeating: 2) * c * (x + k * x * x * x))
+                store8(sig, sp + i)
+                store8(x * sig, dst + i)
+                i += 8
+            }
+            while i < end {
+                let x = V8(repeating: src[i])
+                let sig = vsigmoid(V8(repeating: 2) * c * (x + k * x * x * x))
+                sp[i] = sig[0]
+                dst[i] = (x * sig)[0]
+                i += 1
+            }
+        }
+        return Tensor.result(shape, out, inputs: [self]) { [self] out in
+            // d/dx [x·s] = s + x·2s(1-s)·u', u' = c(1 + 3k·x²).
+            let g = out.gradPointer(), x = self.pointer, gx = self.gradPointer(), sp = saved.base
+            parallelRanges(count, grain: elementwiseGrain / 8) { start, end in
+                var i = start
+                while i + 8 <= end {
+                    let xv = load8(x + i), sv = load8(sp + i)
+                    let du = c * (V8(repeating: 1) + V8(repeating: 3) * k * xv * xv)
+                    let d = sv + V8(repeating: 2) * xv * sv * (V8(repeating: 1) - sv) * du
+                    store8(load8(gx + i) + load8(g + i) * d, gx + i)
+                    i += 8
+                }
+                while i < end {
+                    let xs = x[i], ss = sp[i]
+                    let du = c[0] * (1 + 3 * k[0] * xs * xs)
+                    gx[i] += g[i] * (ss + 2 * xs * ss * (1 - ss) * du)
+                    i += 1
+                }
+            }
+        }
+    }
     /// The logistic function.
     public func sigmoid() -> Tensor { unary(SigmoidKernel.self) }
     /// x·σ(x) (SiLU / swish).
@@ -144,7 +187,7 @@ extension Tensor {
         let vl = V8(repeating: low), vh = V8(repeating: high)
         parallelRanges(count, grain: elementwiseGrain) { s, e in
             var i = s
-            while i + 8 <= e { store8(load8(src + i).clamped(lowerBound: vl, upperBound: vh), dst + i); i += 8 }
+            while i + 8 <= e { store8(vmin(vmax(load8(src + i), vl), vh), dst + i); i += 8 }
             while i < e { dst[i] = Swift.min(Swift.max(src[i], low), high); i += 1 }
         }
         return Tensor.result(shape, out, inputs: [self]) { [self] out in

@@ -198,9 +198,9 @@ struct PolicyBenchmark {
 
     /// Mean wall-clock seconds of `repetitions` runs of `body`.
     static func time(_ repetitions: Int, _ body: () throws -> Void) rethrows -> Double {
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = BenchTiming.now()
         for _ in 0..<repetitions { try body() }
-        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(repetitions)
+        return (BenchTiming.now() - start) / Double(repetitions)
     }
 
     /// Runs the PyTorch peer script; returns its figures, or nil and why not.
@@ -241,14 +241,7 @@ enum PeakMemory {
            let kb = Double(line.split(separator: " ").dropFirst().first ?? "") {
             return kb / 1024
         }
-        // No /proc (macOS): the peak since process start, in bytes there.
-        var usage = rusage()
-        #if os(Linux)
-        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-        return Double(usage.ru_maxrss) / 1024
-        #else
-        getrusage(RUSAGE_SELF, &usage)
-        return Double(usage.ru_maxrss) / 1_048_576
-        #endif
+        // No /proc: the peak since process start.
+        return BenchTiming.peakRSSMiB()
     }
 }

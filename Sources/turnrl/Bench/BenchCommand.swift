@@ -1,0 +1,9 @@
+import ArgumentParser
+
+/// `turnrl bench`: speed measurements against peers measured in the same run.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure TurnRL's speed against peers in the same run (ratios, not absolute claims).",
+        subcommands: [BenchComputeCommand.self, BenchPolicyCommand.self])
+}

@@ -28,6 +28,9 @@ let package = Package(
         // Layer 1: the CPU compute core (tensors, autograd, ops over OpenBLAS, AdamW, safetensors).
         .target(name: "TensorCore", dependencies: ["CBLAS"]),
 
+        // Layer 2: tokenizers, the GPT-2 policy, value heads, KV-cache generation.
+        .target(name: "PolicyModels", dependencies: ["TensorCore"]),
+
         // Benchmark peer: the same cblas_sgemm call as TensorCore, timed from C.
         .target(name: "CSgemmPeer", dependencies: ["CBLAS"], path: "Benchmarks/CSgemmPeer"),
 
@@ -35,7 +38,7 @@ let package = Package(
         .executableTarget(
             name: "turnrl",
             dependencies: [
-                "CBLAS", "CSeccomp", "CSQLite", "TensorCore", "CSgemmPeer",
+                "CBLAS", "CSeccomp", "CSQLite", "TensorCore", "CSgemmPeer", "PolicyModels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -43,6 +46,7 @@ let package = Package(
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CBLAS", "CSeccomp", "CSQLite"]),
         .testTarget(name: "turnrlTests", dependencies: ["turnrl"]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
+        .testTarget(name: "PolicyModelsTests", dependencies: ["PolicyModels"]),
     ],
     swiftLanguageModes: [.v6]
 )

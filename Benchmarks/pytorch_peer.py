@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""PyTorch peer for `turnrl bench policy`: the same reference policy and workloads on the CPU.
+
+HF transformers GPT2LMHeadModel (4 layers, d_model 256, 4 heads, context 256, vocab 512,
+dropout off), torch.set_num_threads(2), float32:
+  - training tokens/s: batch 16 x 256, forward + mean next-token cross-entropy + backward + AdamW
+  - forward-only tokens/s: the same batch under torch.no_grad (logits + loss)
+  - generation tokens/s, batch 1 (and 8 with cache): a 16-token prompt, 256 new tokens sampled
+    at temperature 1, with and without the KV cache (model with 512 positions so they fit)
+  - peak RSS of one training step (VmHWM after a reset through /proc/self/clear_refs)
+Prints one JSON object on the last line. Optional: `pip install torch transformers`.
+"""
+import argparse
+import json
+import time
+
+import torch
+from transformers import GPT2Config, GPT2LMHeadModel
+
+
+def peak_rss_mb():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def reset_peak():
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass
+
+
+def make(n_positions):
+    config = GPT2Config(vocab_size=512, n_positions=n_positions, n_embd=256, n_layer=4, n_head=4,
+                        resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0, bos_token_id=0, eos_token_id=0)
+    return GPT2LMHeadModel(config)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--steps", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(1)
+    batch, ctx = 16, 256
+    model = make(ctx)
+    model.train()
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.1)
+    ids = torch.randint(0, 512, (batch, ctx))
+
+    def train_step():
+        opt.zero_grad(set_to_none=True)
+        loss = model(input_ids=ids, labels=ids).loss
+        loss.backward()
+        opt.step()
+
+    reset_peak()
+    train_step()
+    peak = peak_rss_mb()
+    start = time.perf_counter()
+    for _ in range(args.steps):
+        train_step()
+    train = batch * ctx * args.steps / (time.perf_counter() - start)
+
+    model.eval()
+    with torch.no_grad():
+        model(input_ids=ids, labels=ids)
+        start = time.perf_counter()
+        for _ in range(args.steps):
+            model(input_ids=ids, labels=ids)
+        forward = batch * ctx * args.steps / (time.perf_counter() - start)
+
+    gen = make(512).eval()
+
+    def generate(rows, cache):
+        prompt = torch.randint(0, 256, (rows, 16))
+        start = time.perf_counter()
+        with torch.no_grad():
+            out = gen.generate(prompt, attention_mask=torch.ones_like(prompt), do_sample=True,
+                               temperature=1.0, top_k=0, top_p=1.0, max_new_tokens=256,
+                               min_new_tokens=256, use_cache=cache, pad_token_id=0)
+        return (out.shape[1] - 16) * rows / (time.perf_counter() - start)
+
+    cached = generate(1, True)
+    uncached = generate(1, False)
+    cached8 = generate(8, True)
+    print(json.dumps({
+        "train_tokens_per_s": train, "forward_tokens_per_s": forward,
+        "generate_cached_tokens_per_s": cached, "generate_uncached_tokens_per_s": uncached,
+        "generate_cached_batch8_tokens_per_s": cached8, "peak_rss_train_step_mb": peak,
+        "threads": torch.get_num_threads(), "torch_version": torch.__version__,
+    }))
+
+
+if __name__ == "__main__":
+    main()

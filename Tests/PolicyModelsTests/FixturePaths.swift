@@ -1,0 +1,24 @@
+import Foundation
+
+/// Where the committed fixtures of this test target live (found from this file's path, so the
+/// tests need no bundle resources).
+enum FixturePaths {
+    static let folder = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/PolicyModels")
+
+    static func url(_ name: String) -> URL { folder.appendingPathComponent(name) }
+}
+
+/// A small seeded generator for test data (SplitMix64, Steele et al. 2014).
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

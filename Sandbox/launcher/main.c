@@ -224,7 +224,20 @@ static void run_worker(const options_t *o, layers_t *layers) {
     exec_runner(o, layers, seccomp_fd);
 }
 
+// The spawner's signal state leaks through exec: a process spawned from a thread that blocks
+// signals (libdispatch's workers do) would start with SIGTERM, SIGXCPU, ... blocked, and the
+// rlimit and kill signals the sandbox relies on would never arrive. Start clean.
+static void reset_signals(void) {
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sig != SIGKILL && sig != SIGSTOP) signal(sig, SIG_DFL);
+    }
+}
+
 int main(int argc, char **argv) {
+    reset_signals();
     options_t o = parse_options(argc, argv);
     layers_t layers = {.text = ""};
     if (o.namespaces) enter_namespaces(&layers);

@@ -8,12 +8,11 @@ Usage: python -I -S fork_floor.py CALLS WARMUP
 
 import os
 import sys
-import sysconfig
 
-for _key in ("purelib", "platlib"):
-    _path = sysconfig.get_path(_key)
-    if _path and os.path.isdir(_path) and _path not in sys.path:
-        sys.path.append(_path)
+sys.path.append(os.path.dirname(os.path.abspath(__file__)))
+import turnrl_paths  # noqa: E402
+
+turnrl_paths.add_site_packages()
 
 import gc  # noqa: E402
 import json  # noqa: E402

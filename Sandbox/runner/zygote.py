@@ -15,15 +15,12 @@ import sys
 
 # -S skipped site.py, so the interpreter's (or venv's) site-packages are added by hand, and the
 # runner's own directory last so a caller's module names never resolve to the runner's files.
-import sysconfig  # noqa: E402
-
 _RUNNER_DIR = os.path.dirname(os.path.abspath(__file__))
-for _key in ("purelib", "platlib"):
-    _path = sysconfig.get_path(_key)
-    if _path and os.path.isdir(_path) and _path not in sys.path:
-        sys.path.append(_path)
-if sys.prefix == "/usr" and os.path.isdir("/usr/lib/python3/dist-packages"):
-    sys.path.append("/usr/lib/python3/dist-packages")  # Debian's system interpreter
+sys.path.append(_RUNNER_DIR)
+import turnrl_paths  # noqa: E402
+
+SITE_DIRS = turnrl_paths.add_site_packages()
+sys.path.remove(_RUNNER_DIR)
 sys.path.append(_RUNNER_DIR)
 
 import base64  # noqa: E402
@@ -109,6 +106,7 @@ class Zygote:
         readable = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, _RUNNER_DIR,
                     "/usr", "/lib", "/lib64", "/dev/urandom", "/dev/zero"]
         readable += [p for p in sys.path if p and os.path.isdir(p)]
+        readable += SITE_DIRS + ([turnrl_paths.venv_root()] if turnrl_paths.venv_root() else [])
         if args.get("tools"):
             readable.append(os.path.dirname(os.path.abspath(args["tools"])))
         self.policy = isolation.Policy(bpf, sorted(set(readable)), ["/dev/null"])
@@ -310,7 +308,7 @@ class Zygote:
             layers.append("seccomp")
         return {
             "hello": True, "python": sys.version.split()[0], "executable": sys.executable,
-            "prefix": sys.prefix, "layers": layers, "landlockABI": self.policy.abi,
+            "prefix": turnrl_paths.venv_root() or sys.prefix, "layers": layers, "landlockABI": self.policy.abi,
             "preloaded": preloaded, "tools": turnrl_tools.describe(self.tools), "pid": os.getpid(),
             "probe": None if probe["exitCode"] == 0 else (probe["error"] or probe["stderr"]),
         }

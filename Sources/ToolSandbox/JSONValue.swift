@@ -40,6 +40,15 @@ public enum JSONValue: Codable, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The value as a number, whether JSON wrote it as `2` or `2.0` (nil for non-numbers).
+    public var numberValue: Double? {
+        switch self {
+        case .int(let value): return Double(value)
+        case .double(let value): return value
+        default: return nil
+        }
+    }
+
     public var description: String {
         switch self {
         case .null: return "null"

@@ -71,9 +71,7 @@ struct BenchSandboxCommand: AsyncParsableCommand {
         }
         let report = makeReport(rows: rows, python: configuration.python, layers: layers)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            try JSONOutput.print(report)
         } else {
             printTable(report)
         }
@@ -201,10 +199,11 @@ struct BenchSandboxCommand: AsyncParsableCommand {
         print("system                  conc   calls   p50 ms   p99 ms   calls/s")
         for row in report.rows {
             let s = row.stats
-            print(String(format: "%-22@  %4d  %6d  %7.2f  %7.2f  %8.1f", row.system as NSString, row.concurrency,
-                         s.calls, s.p50Ms, s.p99Ms, s.callsPerSecond))
+            let name = row.system.padding(toLength: 22, withPad: " ", startingAt: 0)
+            print(name + String(format: "  %4d  %6d  %7.2f  %7.2f  %8.1f", row.concurrency, s.calls, s.p50Ms, s.p99Ms,
+                                s.callsPerSecond))
         }
-        for (key, value) in report.ratios.sorted(by: { $0.key < $1.key }) { print(String(format: "  %@ = %.2f", key, value)) }
+        for (key, value) in report.ratios.sorted(by: { $0.key < $1.key }) { print("  \(key) = \(String(format: "%.2f", value))") }
         for (key, value) in report.targets.sorted(by: { $0.key < $1.key }) { print("  target \(key): \(value ? "met" : "NOT met")") }
     }
 

@@ -55,8 +55,6 @@ struct EscapeSuiteCommand: AsyncParsableCommand {
         }
         let report = Report(layers: await pool.layers, outcomes: outcomes, restarts: await pool.restartCount)
         await pool.shutdown()
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        try JSONOutput.print(report)
     }
 }

@@ -49,9 +49,7 @@ struct ToolDoctorCommand: AsyncParsableCommand {
         let report = Report(ok: ok, python: hello.python, executable: hello.executable, layers: layers,
                             order: IsolationLayer.allCases.map(\.rawValue), preloaded: hello.preloaded, probe: hello.probe)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            try JSONOutput.print(report)
         } else {
             print("Sandbox: Python \(hello.python) at \(hello.executable)")
             print("Preloaded: \(hello.preloaded.joined(separator: ", "))")

@@ -60,9 +60,7 @@ struct ToolRunPythonCommand: AsyncParsableCommand {
         await pool.shutdown()
         logger.debug("sandbox layers", metadata: ["active": "\(layers.joined(separator: ","))"])
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            try JSONOutput.print(result)
             return
         }
         FileHandle.standardOutput.write(Data(result.stdout.utf8))

@@ -116,6 +116,7 @@ class Zygote:
         self.pending_cleanup = []  # scratch dirs removed after the answer is sent
         self.counter = 0
         self.seccomp_applied = False
+        self.huge_page_bytes = 0  # set by main() after the heap is collapsed into huge pages
 
     # -- children ---------------------------------------------------------------------------
 
@@ -316,6 +317,7 @@ class Zygote:
             "hello": True, "python": sys.version.split()[0], "executable": sys.executable,
             "prefix": turnrl_paths.venv_root() or sys.prefix, "layers": layers, "landlockABI": self.policy.abi,
             "preloaded": preloaded, "tools": turnrl_tools.describe(self.tools), "pid": os.getpid(),
+            "hugePageBytes": self.huge_page_bytes,
             "probe": None if probe["exitCode"] == 0 else (probe["error"] or probe["stderr"]),
         }
 
@@ -448,6 +450,7 @@ def main():
     zygote = Zygote(args)
     gc.collect()
     gc.freeze()  # children share the warm heap copy-on-write; the collector must not touch it
+    zygote.huge_page_bytes = isolation.collapse_to_huge_pages()
     probe = zygote.probe()
     write_frame(proto_out, zygote.hello(preloaded, probe))
     zygote.serve(proto_in, proto_out)

@@ -38,6 +38,8 @@ struct BenchSandboxCommand: AsyncParsableCommand {
         let system: String
         let concurrency: Int
         let stats: LatencyStats
+        /// Sandbox rows: the runner's own p50 (request in to result out, without Swift and IPC).
+        var runnerP50Ms: Double? = nil
     }
 
     struct Report: Encodable {
@@ -59,8 +61,8 @@ struct BenchSandboxCommand: AsyncParsableCommand {
         let layers = await pool.layers
         var rows: [Row] = []
         for concurrency in [1, 2] {
-            rows.append(Row(system: "turnrl-sandbox", concurrency: concurrency,
-                            stats: try await measureSandbox(pool, concurrency: concurrency)))
+            let (stats, runner) = try await measureSandbox(pool, concurrency: concurrency)
+            rows.append(Row(system: "turnrl-sandbox", concurrency: concurrency, stats: stats, runnerP50Ms: runner))
         }
         await pool.shutdown()
         for concurrency in [1, 2] {
@@ -77,28 +79,30 @@ struct BenchSandboxCommand: AsyncParsableCommand {
         }
     }
 
-    private func measureSandbox(_ pool: SandboxPool, concurrency: Int) async throws -> LatencyStats {
+    private func measureSandbox(_ pool: SandboxPool, concurrency: Int) async throws -> (LatencyStats, Double) {
         for _ in 0..<warmup { _ = try await pool.run(code: Self.workload) }
         let perTask = calls / concurrency
         let start = ContinuousClock.now
-        let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
+        let measured = try await withThrowingTaskGroup(of: [(Double, Double)].self) { group in
             for _ in 0..<concurrency {
                 group.addTask {
-                    var local: [Double] = []
+                    var local: [(Double, Double)] = []
                     for _ in 0..<perTask {
                         let t = ContinuousClock.now
                         let result = try await pool.run(code: Self.workload)
                         guard result.ok, result.stdout == "2\n" else {
                             throw ValidationError("sandbox returned a wrong result: \(result.error ?? result.stdout)")
                         }
-                        local.append(Self.milliseconds(since: t))
+                        local.append((Self.milliseconds(since: t), result.durationMs))
                     }
                     return local
                 }
             }
             return try await group.reduce(into: []) { $0 += $1 }
         }
-        return LatencyStats(latenciesMs: latencies, wallSeconds: Self.milliseconds(since: start) / 1000)
+        let wall = Self.milliseconds(since: start) / 1000
+        return (LatencyStats(latenciesMs: measured.map(\.0), wallSeconds: wall),
+                LatencyStats.percentile(measured.map(\.1).sorted(), 0.5))
     }
 
     private func measureSubprocess(python: String, concurrency: Int) async throws -> LatencyStats {
@@ -200,8 +204,9 @@ struct BenchSandboxCommand: AsyncParsableCommand {
         for row in report.rows {
             let s = row.stats
             let name = row.system.padding(toLength: 22, withPad: " ", startingAt: 0)
+            let runner = row.runnerP50Ms.map { String(format: "   (runner p50 %.2f ms)", $0) } ?? ""
             print(name + String(format: "  %4d  %6d  %7.2f  %7.2f  %8.1f", row.concurrency, s.calls, s.p50Ms, s.p99Ms,
-                                s.callsPerSecond))
+                                s.callsPerSecond) + runner)
         }
         for (key, value) in report.ratios.sorted(by: { $0.key < $1.key }) { print("  \(key) = \(String(format: "%.2f", value))") }
         for (key, value) in report.targets.sorted(by: { $0.key < $1.key }) { print("  target \(key): \(value ? "met" : "NOT met")") }

@@ -7,7 +7,7 @@
 //  1. new user namespace (our uid maps to 65534 inside, so exec drops every capability), then
 //     new mount, network, IPC and PID namespaces — each where the kernel allows, each reported;
 //  2. fork: the child is PID 1 of the new PID namespace and dies with the launcher (PDEATHSIG);
-//  3. in the child: mounts private, the whole tree read-only, a fresh /proc for the new PID
+//  3. in the child: a session of its own; mounts private, the whole tree read-only, a fresh /proc for the new PID
 //     namespace, a size-capped tmpfs on the scratch dir; capability bounding set emptied;
 //     no_new_privs; fds above 2 closed; environment replaced by a fixed minimal one;
 //  4. the seccomp filter is built once with libseccomp and exported as BPF into a memfd;
@@ -206,6 +206,9 @@ static void exec_runner(const options_t *o, const layers_t *layers, int seccomp_
 static void run_worker(const options_t *o, layers_t *layers) {
     // Die with the launcher, so killing the launcher from Swift ends the whole worker.
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    // A session of its own, once per worker: away from any controlling terminal, and the
+    // zygote's children only need setpgid (a setsid per call would cost a scheduler autogroup).
+    if (setsid() >= 0) add_layer(layers, "ownsession");
     prepare_mounts(o, layers);
     drop_capabilities(layers);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die("setting no_new_privs");

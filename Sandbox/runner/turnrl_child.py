@@ -1,11 +1,12 @@
 """The life of one sandbox child, from the zygote's fork to its exit.
 
 The zygote forks the next child *before* the request for it arrives (so a call never waits for
-fork). Right after the fork the child enters its own session, moves into its fresh scratch dir
-and applies Landlock; then it blocks on its control pipe. The first frame carries the call's
-limits: the child sets its rlimits, loads seccomp (last: the filter denies seccomp() itself),
-runs the call, and reports its exit code on the result pipe before it exits, so the zygote can
-answer without waiting for the kernel to tear the process down.
+fork). Right after the fork the child enters its own process group, moves into its fresh scratch
+dir, applies Landlock and loads seccomp (last: the filter denies seccomp() itself); then, fully
+confined, it blocks on its control pipe. The first frame carries the call's limits: the child
+lowers its rlimits (setrlimit stays allowed), runs the call, and reports its exit code on the
+result pipe before it exits, so the zygote can answer without waiting for the kernel to tear the
+process down.
 """
 
 import base64
@@ -25,7 +26,10 @@ SETUP_FAILED = 125  # exit code of a child whose isolation could not be applied
 def prepare(policy, scratch, keep_fds):
     """Right after fork, before any request: everything that does not depend on the call."""
     isolation.die_with_parent()
-    os.setsid()
+    # Its own process group, so killpg() from the zygote reaches everything it runs. Not setsid():
+    # with scheduler autogroups enabled a new session costs ~3 ms; the launcher already put the
+    # whole worker in a session of its own, away from any terminal.
+    os.setpgid(0, 0)
     os.chdir(scratch)
     os.environ["HOME"] = scratch
     os.environ["TMPDIR"] = scratch
@@ -37,27 +41,32 @@ def prepare(policy, scratch, keep_fds):
     os.closerange(low, 1 << 16)
 
 
-def main(policy, scratch, ctl_r, res_w, out_w, err_w, tools):
-    """Never returns: runs in the forked child and ends with os._exit."""
+def main(policy, scratch, ctl_r, res_w, out_w, err_w, tools, baseline):
+    """Never returns: runs in the forked child and ends with os._exit.
+
+    Everything that does not depend on the call -- process group, scratch dir, Landlock,
+    seccomp, the stdout/stderr objects -- happens before the request arrives, so the child
+    waits for its call already fully confined and the call itself only pays for its rlimits.
+    `baseline` is the zygote's address-space size at fork time (what memoryMB adds to).
+    """
     code = SETUP_FAILED
     try:
         try:
             os.dup2(out_w, 1)
             os.dup2(err_w, 2)
-            baseline = isolation.address_space_bytes()
             prepare(policy, scratch, {ctl_r, res_w})
-            first = read_frame(ctl_r)
-            if first is None:
-                os._exit(0)  # the zygote shut down before using this child
-            limits = Limits(first.get("limits"))
-            cpu = limits.session_cpu if first.get("op") == "sessionOpen" else limits.cpu
-            isolation.set_limits(cpu, baseline + limits.memory, limits.file_size, limits.open_files)
             if policy.has_seccomp:
                 policy.load_seccomp(os.getpid())
             # Block-buffered like any Python writing to a pipe: the output then reaches the zygote
             # together with the result frame, one wake-up instead of two.
             sys.stdout = open(1, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
             sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False, buffering=1)
+            first = read_frame(ctl_r)
+            if first is None:
+                os._exit(0)  # the zygote shut down before using this child
+            limits = Limits(first.get("limits"))
+            cpu = limits.session_cpu if first.get("op") == "sessionOpen" else limits.cpu
+            isolation.set_limits(cpu, baseline + limits.memory, limits.file_size, limits.open_files)
         except BaseException as error:  # noqa: BLE001 -- the child must never return into the zygote
             os.write(2, f"sandbox setup failed: {error!r}\n".encode())
             os._exit(SETUP_FAILED)

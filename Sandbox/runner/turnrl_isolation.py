@@ -1,6 +1,6 @@
 """What a freshly forked sandbox child does to itself before it runs anyone's code.
 
-Order matters: new session (own process group) -> scratch dir -> rlimits -> Landlock -> seccomp.
+Order matters: own process group -> scratch dir -> rlimits -> Landlock -> seccomp.
 seccomp comes last because its filter denies seccomp() and nothing after it may need a
 denied syscall. Everything here uses only the standard library (ctypes for the three Landlock
 syscalls and prctl), so the zygote imports it once and the per-call cost is a few syscalls.
@@ -86,6 +86,10 @@ class Policy:
         self.scoped = (LL_SCOPE_ABSTRACT_UNIX_SOCKET | LL_SCOPE_SIGNAL) if self.abi >= 6 else 0
         # O_PATH fds opened once; children add rules from them without walking paths again.
         self._rules = []
+        # A rule covers everything beneath its path: drop readable paths inside other ones.
+        readable_paths = sorted({os.path.realpath(p) for p in readable_paths if os.path.exists(p)})
+        readable_paths = [p for p in readable_paths
+                          if not any(p != q and p.startswith(q.rstrip("/") + "/") for q in readable_paths)]
         for path, rights in [(p, LL_READ_FILE | LL_READ_DIR) for p in readable_paths] + \
                 [(p, LL_READ_FILE | LL_WRITE_FILE) for p in read_write_files]:
             try:

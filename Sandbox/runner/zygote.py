@@ -128,9 +128,10 @@ class Zygote:
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
         res_r, res_w = os.pipe()
+        baseline = isolation.address_space_bytes()
         pid = os.fork()
         if pid == 0:
-            turnrl_child.main(self.policy, scratch, ctl_r, res_w, out_w, err_w, self.tools)
+            turnrl_child.main(self.policy, scratch, ctl_r, res_w, out_w, err_w, self.tools, baseline)
         for fd in (ctl_r, out_w, err_w, res_w):
             os.close(fd)
         return Child(pid, ctl_w, out_r, err_r, res_r, scratch)

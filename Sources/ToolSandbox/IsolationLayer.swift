@@ -1,6 +1,6 @@
 /// The isolation layers a worker can have; the runner reports which ones it got.
 public enum IsolationLayer: String, CaseIterable, Sendable {
-    case userns, mountns, netns, ipcns, pidns, readonlyroot, freshproc, scratchtmpfs, capsdropped
+    case userns, mountns, netns, ipcns, pidns, ownsession, readonlyroot, freshproc, scratchtmpfs, capsdropped
     case nonewprivs, seccompfilter, seccomp, landlock, landlocknet, landlockscope
 
     /// What the layer does for a call, in one line (`turnrl tool doctor` prints it).
@@ -11,6 +11,7 @@ public enum IsolationLayer: String, CaseIterable, Sendable {
         case .netns: return "network namespace: no interfaces but a down loopback; the host's network is unreachable"
         case .ipcns: return "IPC namespace: no System V IPC or POSIX message queues shared with the host"
         case .pidns: return "PID namespace: the worker sees only its own processes; the zygote is PID 1"
+        case .ownsession: return "own session: the worker has no controlling terminal (each call then gets its own process group)"
         case .readonlyroot: return "read-only mounts: the whole file tree is remounted read-only for the worker"
         case .freshproc: return "fresh /proc: shows only the worker's PID namespace"
         case .scratchtmpfs: return "scratch tmpfs: each worker's scratch space is a size-capped tmpfs, never the host's disk"

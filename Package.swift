@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "turnrl", targets: ["turnrl"]),
+        .executable(name: "turnrl-sandbox-launcher", targets: ["turnrl-sandbox-launcher"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -34,11 +35,21 @@ let package = Package(
         // Benchmark peer: the same cblas_sgemm call as TensorCore, timed from C.
         .target(name: "CSgemmPeer", dependencies: ["CBLAS"], path: "Benchmarks/CSgemmPeer"),
 
+        // The sandbox's C launcher (namespaces, no_new_privs, libseccomp filter, exec of the runner).
+        .executableTarget(
+            name: "turnrl-sandbox-launcher", path: "Sandbox/launcher",
+            cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-Wno-missing-field-initializers"])],
+            linkerSettings: [.linkedLibrary("seccomp")]),
+
+        // Layer 1: the sandboxed Python executor (worker pool over Sandbox/launcher + Sandbox/runner).
+        .target(name: "ToolSandbox"),
+
         // Layer 5: the command-line tool.
         .executableTarget(
             name: "turnrl",
             dependencies: [
                 "CBLAS", "CSeccomp", "CSQLite", "TensorCore", "CSgemmPeer", "PolicyModels",
+                "ToolSandbox", "turnrl-sandbox-launcher",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -47,6 +58,7 @@ let package = Package(
         .testTarget(name: "turnrlTests", dependencies: ["turnrl"]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
         .testTarget(name: "PolicyModelsTests", dependencies: ["PolicyModels"]),
+        .testTarget(name: "ToolSandboxTests", dependencies: ["ToolSandbox", "turnrl", "turnrl-sandbox-launcher"]),
     ],
     swiftLanguageModes: [.v6]
 )

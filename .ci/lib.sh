@@ -36,7 +36,27 @@ check_swift() {
     step "Swift: $(swift --version 2>/dev/null | head -1)"
 }
 
+# The sandbox's own Python environment, with numpy and sympy from PyPI, under TurnRL's data
+# folder (the same rule as Sources/turnrl/Support/DataDirectory.swift), where the sandbox finds it.
+TURNRL_DATA="${TURNRL_HOME:-${XDG_DATA_HOME:-$HOME/.local/share}/turnrl}"
+SANDBOX_VENV="$TURNRL_DATA/sandbox-venv"
+SANDBOX_PYTHON_PACKAGES=(numpy sympy)
+
+setup_sandbox_python() {
+    if "$SANDBOX_VENV/bin/python3" -c 'import numpy, sympy' >/dev/null 2>&1; then
+        step "Sandbox Python environment: present ($SANDBOX_VENV)"
+        return
+    fi
+    local base=/usr/bin/python3
+    [ -x "$base" ] || base="$(command -v python3)"
+    step "Creating the sandbox Python environment at $SANDBOX_VENV (${SANDBOX_PYTHON_PACKAGES[*]} from PyPI)"
+    mkdir -p "$TURNRL_DATA"
+    "$base" -m venv "$SANDBOX_VENV"
+    "$SANDBOX_VENV/bin/python3" -m pip install --quiet --disable-pip-version-check "${SANDBOX_PYTHON_PACKAGES[@]}"
+}
+
 install_prerequisites() {
     check_swift
     install_system_packages
+    setup_sandbox_python
 }

@@ -15,12 +15,11 @@ struct TurnRL: AsyncParsableCommand {
               play     Step through an episode interactively.
               env      List, check and register tool environments.
               index    Build and query the local BM25 search index.
-              tool     Run a tool (the sandboxed Python runner) by hand.
               serve    Serve environments over the OpenEnv protocol.
               traj     Show and export stored trajectories.
               report   Summarise a training run.
             """,
         version: TurnRLVersion.string,
-        subcommands: [DoctorCommand.self, BenchCommand.self]
+        subcommands: [DoctorCommand.self, ToolCommand.self, BenchCommand.self]
     )
 }

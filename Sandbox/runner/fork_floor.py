@@ -1,0 +1,65 @@
+"""Benchmark floor for `turnrl bench sandbox`: a bare fork + pipe round trip from a warm Python.
+
+The same interpreter and the same preloads as the zygote (numpy, sympy), but no isolation and
+no IPC with Swift: per call, fork a child that runs the compiled snippet with stdout on a pipe,
+read the output, reap the child. Prints {"latenciesMs": [...], "wallSeconds": s} as JSON.
+Usage: python -I -S fork_floor.py CALLS WARMUP
+"""
+
+import os
+import sys
+
+sys.path.append(os.path.dirname(os.path.abspath(__file__)))
+import turnrl_paths  # noqa: E402
+
+turnrl_paths.add_site_packages()
+
+import gc  # noqa: E402
+import json  # noqa: E402
+import time  # noqa: E402
+
+import numpy  # noqa: E402,F401
+import sympy  # noqa: E402,F401
+
+CODE = compile("print(1+1)", "<code>", "exec")
+
+
+def one_call():
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.dup2(w, 1)
+        sys.stdout = open(1, "w", closefd=False, buffering=1)
+        exec(CODE, {"__name__": "__main__"})
+        sys.stdout.flush()
+        os._exit(0)
+    os.close(w)
+    out = b""
+    while True:
+        chunk = os.read(r, 4096)
+        if not chunk:
+            break
+        out += chunk
+    os.close(r)
+    os.waitpid(pid, 0)
+    assert out == b"2\n", out
+
+
+def main():
+    calls, warmup = int(sys.argv[1]), int(sys.argv[2])
+    gc.collect()
+    gc.freeze()
+    for _ in range(warmup):
+        one_call()
+    latencies = []
+    start = time.perf_counter()
+    for _ in range(calls):
+        t = time.perf_counter()
+        one_call()
+        latencies.append((time.perf_counter() - t) * 1000.0)
+    wall = time.perf_counter() - start
+    print(json.dumps({"latenciesMs": latencies, "wallSeconds": wall}))
+
+
+if __name__ == "__main__":
+    main()

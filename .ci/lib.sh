@@ -73,3 +73,17 @@ install_corpora() {
         "$python" -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-deps --no-compile --target "$target" "$spec"
     done
 }
+
+# Peers for `turnrl bench search` only (not needed to build, test or run TurnRL): bm25s and
+# rank-bm25 in their own venv under the data folder, which the benchmark finds by itself.
+install_search_bench_peers() {
+    local venv
+    venv="$(turnrl_home)/bench-venv"
+    if [ -x "$venv/bin/python3" ] && "$venv/bin/python3" -c "import bm25s, rank_bm25" 2>/dev/null; then
+        step "Search benchmark peers: present in $venv"
+        return
+    fi
+    step "Installing search benchmark peers (bm25s, rank-bm25) into $venv"
+    python3 -m venv "$venv"
+    "$venv/bin/python3" -m pip install --quiet --disable-pip-version-check bm25s==0.3.16 rank-bm25==0.2.2 numpy scipy
+}

@@ -105,6 +105,7 @@ public struct IndexBuilder: Sendable {
         try db.execute("COMMIT")
         progress(.optimizing)
         try db.execute("INSERT INTO passages_fts(passages_fts) VALUES('optimize')", context: "optimizing the FTS5 index")
+        try db.execute(IndexSchema.fillTerms, context: "recording document frequencies")
         try db.execute("VACUUM", context: "compacting the index file")
     }
 }

@@ -5,8 +5,7 @@ public struct SourceDocument: Sendable, Equatable {
     public var title: String
     public var text: String
     /// Named parts of a structured document (the fields of a Factbook country section). When
-    /// present, passages are cut only between fields: consecutive fields are packed into one
-    /// passage up to the passage size, and each passage's title names its fields.
+    /// present, each field becomes its own passage(s), titled with the field's name.
     public var fields: [Field]
 
     /// One named part of a structured document.

@@ -33,43 +33,18 @@ public struct PassageSplitter: Sendable {
     ///
     /// Plain text: a document of at most `words` words is one passage; otherwise windows start
     /// every `words - overlapWords` words and the last window ends at the last word (no tiny
-    /// tail passage). Structured documents (with `fields`): consecutive fields are packed whole
-    /// into passages of at most `words` words; a field longer than that is windowed on its own.
+    /// tail passage). Structured documents (with `fields`): each field is its own passage (or
+    /// windows, if longer than `words`), titled `<document title>: <field name>`.
     public func split(_ document: SourceDocument) -> [Passage] {
-        guard !document.fields.isEmpty else {
-            return windows(document.text).enumerated().map { index, text in
-                Passage(id: "\(document.id)#\(index)", documentID: document.id, title: document.title, text: text)
+        let parts: [(title: String, text: String)] = document.fields.isEmpty
+            ? windows(document.text).map { (document.title, $0) }
+            : document.fields.flatMap { field in
+                let title = field.name.isEmpty ? document.title : "\(document.title): \(field.name)"
+                return windows(field.text).map { (title, $0) }
             }
+        return parts.enumerated().map { index, part in
+            Passage(id: "\(document.id)#\(index)", documentID: document.id, title: part.title, text: part.text)
         }
-        var passages: [Passage] = []
-        var group: [SourceDocument.Field] = []
-        var groupWords = 0
-        func emit(_ fields: [SourceDocument.Field], _ texts: [String]) {
-            let names = fields.map(\.name).filter { !$0.isEmpty }
-            let title = names.isEmpty ? document.title : "\(document.title): \(names.joined(separator: ", "))"
-            for text in texts {
-                passages.append(Passage(id: "\(document.id)#\(passages.count)", documentID: document.id, title: title, text: text))
-            }
-        }
-        func flush() {
-            guard !group.isEmpty else { return }
-            emit(group, [group.map(\.text).joined(separator: "\n")])
-            group = []
-            groupWords = 0
-        }
-        for field in document.fields {
-            let count = field.text.split(whereSeparator: { $0.isWhitespace }).count
-            if count > config.words {
-                flush()
-                emit([field], windows(field.text))
-            } else {
-                if groupWords + count > config.words { flush() }
-                group.append(field)
-                groupWords += count
-            }
-        }
-        flush()
-        return passages
     }
 
     /// Overlapping windows of `text`'s words (one window if it is short enough).

@@ -49,6 +49,7 @@ public final class SearchIndex: @unchecked Sendable {
     private let tokenizer: FTS5Tokenizer
     private let frequencyStatement: SQLiteStatement
     private let searchStatement: SQLiteStatement
+    private let passageStatement: SQLiteStatement
     private var frequencies: [String: Int] = [:]
     private let rankExpression: String
 
@@ -76,7 +77,7 @@ public final class SearchIndex: @unchecked Sendable {
         self.passageCount = count.int(at: 0)
         self.db = db
         self.tokenizer = try FTS5Tokenizer(connection: db)
-        self.frequencyStatement = try db.prepare("SELECT doc FROM passages_vocab WHERE term = ?1")
+        self.frequencyStatement = try db.prepare("SELECT documents FROM terms WHERE term = ?1")
         // `rank MATCH 'bm25(…)'` sets the column weights for this query; `ORDER BY rank` lets FTS5
         // sort internally, so snippet() runs only for the k rows returned.
         self.searchStatement = try db.prepare("""
@@ -85,6 +86,7 @@ public final class SearchIndex: @unchecked Sendable {
                 FROM passages_fts WHERE passages_fts MATCH ?1 AND rank MATCH ?2 ORDER BY rank LIMIT ?4
             ) AS f JOIN passages AS p ON p.rowid = f.rowid ORDER BY f.rank
             """)
+        self.passageStatement = try db.prepare("SELECT body FROM passages WHERE id = ?1")
         self.rankExpression = "bm25(\(config.titleWeight), \(config.bodyWeight))"
     }
 
@@ -116,6 +118,30 @@ public final class SearchIndex: @unchecked Sendable {
         }
         statement.reset()
         return results
+    }
+
+    /// The passage stored at position `number` (1...passageCount, in build order), for sampling.
+    public func passage(number: Int) throws -> Passage? {
+        lock.lock()
+        defer { lock.unlock() }
+        let statement = try db.prepare("SELECT id, document_id, title, body FROM passages WHERE rowid = ?1")
+        statement.bind(number, at: 1)
+        guard try statement.step() else { return nil }
+        return Passage(id: statement.string(at: 0), documentID: statement.string(at: 1), title: statement.string(at: 2), text: statement.string(at: 3))
+    }
+
+    /// The full text of the passages with these ids (ids not in the index are absent).
+    public func passageTexts(ids: [String]) throws -> [String: String] {
+        lock.lock()
+        defer { lock.unlock() }
+        var texts: [String: String] = [:]
+        for id in ids {
+            passageStatement.reset()
+            passageStatement.bind(id, at: 1)
+            if try passageStatement.step() { texts[id] = passageStatement.string(at: 0) }
+            passageStatement.reset()
+        }
+        return texts
     }
 
     /// The number of passages containing `term` (an indexed, stemmed form).

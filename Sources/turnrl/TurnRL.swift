@@ -20,6 +20,6 @@ struct TurnRL: AsyncParsableCommand {
               report   Summarise a training run.
             """,
         version: TurnRLVersion.string,
-        subcommands: [DoctorCommand.self, IndexCommand.self]
+        subcommands: [DoctorCommand.self, IndexCommand.self, BenchCommand.self]
     )
 }

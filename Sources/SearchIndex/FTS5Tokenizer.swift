@@ -6,9 +6,15 @@ import Foundation
 struct FTS5Token: Sendable, Equatable {
     /// The form stored in the index, e.g. `run` for `Running`.
     var term: String
-    /// The exact source text of the token, e.g. `Running`. Quoting it in a MATCH expression
-    /// yields exactly `term` again: FTS5 tokenizes quoted strings with the same tokenizer.
-    var surface: String
+    /// Byte range of the token's source text (e.g. `Running`) in the tokenized text's UTF-8.
+    var start: Int
+    var end: Int
+
+    /// The exact source text of the token. Quoting it in a MATCH expression yields exactly
+    /// `term` again: FTS5 tokenizes quoted strings with the same tokenizer.
+    func surface(in utf8: [UInt8]) -> String {
+        String(decoding: utf8[start..<end], as: UTF8.self)
+    }
 }
 
 /// SQLite FTS5's own `porter unicode61` tokenizer, called directly through the `fts5_api`.
@@ -65,11 +71,9 @@ final class FTS5Tokenizer {
         guard let instance, let run = module.xTokenize else { return [] }
         final class Collector {
             var tokens: [FTS5Token] = []
-            let bytes: [UInt8]
-            init(bytes: [UInt8]) { self.bytes = bytes }
         }
         let bytes = Array(text.utf8)
-        let collector = Collector(bytes: bytes)
+        let collector = Collector()
         let context = Unmanaged.passUnretained(collector).toOpaque()
         bytes.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { chars in
@@ -77,8 +81,7 @@ final class FTS5Tokenizer {
                     guard let context, let token else { return SQLITE_OK }
                     let collector = Unmanaged<Collector>.fromOpaque(context).takeUnretainedValue()
                     let term = String(decoding: UnsafeRawBufferPointer(start: token, count: Int(length)), as: UTF8.self)
-                    let surface = String(decoding: collector.bytes[Int(start)..<Int(end)], as: UTF8.self)
-                    collector.tokens.append(FTS5Token(term: term, surface: surface))
+                    collector.tokens.append(FTS5Token(term: term, start: Int(start), end: Int(end)))
                     return SQLITE_OK
                 }
             }

@@ -23,9 +23,12 @@ public struct BuildSummary: Sendable, Codable {
 /// Builds a search index file from corpora.
 public struct IndexBuilder: Sendable {
     public let splitter: PassageSplitter
+    public let ranking: RankingConfig
 
-    public init(passageConfig: PassageConfig = PassageConfig()) throws {
+    public init(passageConfig: PassageConfig = PassageConfig(), ranking: RankingConfig = RankingConfig()) throws {
+        try ranking.validate()
         self.splitter = try PassageSplitter(config: passageConfig)
+        self.ranking = ranking
     }
 
     /// Reads every corpus, splits documents into passages and writes a new index to `url`,
@@ -69,15 +72,21 @@ public struct IndexBuilder: Sendable {
         try db.execute(IndexSchema.create, context: "creating the index schema")
         try db.execute("BEGIN")
         let meta = try db.prepare("INSERT INTO meta(key, value) VALUES (?1, ?2)")
-        let config = String(decoding: try JSONEncoder().encode(splitter.config), as: UTF8.self)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let config = String(decoding: try encoder.encode(splitter.config), as: UTF8.self)
+        let rankingJSON = String(decoding: try encoder.encode(ranking), as: UTF8.self)
         for (key, value) in [("format", IndexSchema.formatVersion), ("tokenizer", IndexSchema.tokenizer),
-                             ("passage_config", config), ("built_at", ISO8601DateFormatter().string(from: Date()))] {
+                             ("passage_config", config), ("ranking", rankingJSON),
+                             ("built_at", ISO8601DateFormatter().string(from: Date()))] {
             meta.reset(); meta.bind(key, at: 1); meta.bind(value, at: 2); try meta.run()
         }
         let sourceRow = try db.prepare("INSERT INTO sources VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
         let passageRow = try db.prepare("INSERT INTO passages(rowid, id, document_id, source, title, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
         let ftsRow = try db.prepare("INSERT INTO passages_fts(rowid, title, body) VALUES (?1, ?2, ?3)")
         let total = batches.reduce(0) { $0 + $1.passages.count }
+        let tokenizer = try FTS5Tokenizer(connection: db)
+        var postings = PostingCollector()
         var rowid = 0
         for batch in batches {
             sourceRow.reset()
@@ -98,14 +107,52 @@ public struct IndexBuilder: Sendable {
                 ftsRow.reset()
                 ftsRow.bind(rowid, at: 1); ftsRow.bind(passage.title, at: 2); ftsRow.bind(passage.text, at: 3)
                 try ftsRow.run()
+                postings.add(row: Int32(rowid), title: tokenizer.tokenize(passage.title), body: tokenizer.tokenize(passage.text), ranking: ranking)
                 if rowid % 500 == 0 { progress(.indexing(done: rowid, total: total)) }
             }
         }
         progress(.indexing(done: total, total: total))
+        let impactRow = try db.prepare("INSERT INTO impacts(term, documents, postings) VALUES (?1, ?2, ?3)")
+        for (term, list) in postings.impactLists(passages: total) {
+            impactRow.reset()
+            impactRow.bind(term, at: 1); impactRow.bind(list.rowids.count, at: 2); impactRow.bind(list.encoded(), at: 3)
+            try impactRow.run()
+        }
         try db.execute("COMMIT")
         progress(.optimizing)
         try db.execute("INSERT INTO passages_fts(passages_fts) VALUES('optimize')", context: "optimizing the FTS5 index")
-        try db.execute(IndexSchema.fillTerms, context: "recording document frequencies")
         try db.execute("VACUUM", context: "compacting the index file")
+    }
+}
+
+/// Collects, per term, the passages holding it with their column-weighted term frequency and
+/// length, then turns them into impact lists with FTS5's BM25 formula.
+struct PostingCollector {
+    private var entries: [String: [(row: Int32, weightedFrequency: Double)]] = [:]
+    private var lengths: [Int32: Int] = [:]
+    private var totalTokens = 0
+
+    mutating func add(row: Int32, title: [FTS5Token], body: [FTS5Token], ranking: RankingConfig) {
+        var frequency: [String: Double] = [:]
+        for token in title { frequency[token.term, default: 0] += ranking.titleWeight }
+        for token in body { frequency[token.term, default: 0] += ranking.bodyWeight }
+        for (term, weighted) in frequency { entries[term, default: []].append((row, weighted)) }
+        lengths[row] = title.count + body.count
+        totalTokens += title.count + body.count
+    }
+
+    /// Impact lists in term order; rows ascending within each list.
+    func impactLists(passages: Int) -> [(term: String, list: ImpactList)] {
+        // FTS5's avgdl: all tokens of all columns over the number of rows.
+        let averageLength = passages > 0 ? Double(totalTokens) / Double(passages) : 1
+        return entries.keys.sorted().map { term in
+            let postings = entries[term]!
+            let idf = ImpactList.idf(passages: passages, documents: postings.count)
+            let scores = postings.map { posting in
+                Float(ImpactList.impact(weightedFrequency: posting.weightedFrequency, length: Double(lengths[posting.row] ?? 0),
+                                        averageLength: averageLength, idf: idf))
+            }
+            return (term, ImpactList(rowids: postings.map(\.row), scores: scores))
+        }
     }
 }

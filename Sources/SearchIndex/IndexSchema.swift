@@ -5,9 +5,9 @@ enum IndexSchema {
     static let tokenizer = "porter unicode61"
 
     /// `passages` holds the text once; `passages_fts` is an external-content FTS5 table over it
-    /// (so the text is not stored twice); `passages_vocab` exposes per-term document counts, and
-    /// `terms` is a copy of them in a b-tree filled after the build, because fts5vocab answers
-    /// `term = ?` by scanning its whole vocabulary (milliseconds per unseen query term).
+    /// (so the text is not stored twice) that tokenizes, and makes snippets; `impacts` holds,
+    /// per term, its document frequency and its posting list with each passage's precomputed
+    /// BM25 contribution (see `ImpactList`), which is what queries are scored from.
     static let create = """
         CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
         CREATE TABLE sources(name TEXT PRIMARY KEY, version TEXT NOT NULL, licence TEXT NOT NULL,
@@ -16,9 +16,6 @@ enum IndexSchema {
                               source TEXT NOT NULL, title TEXT NOT NULL, body TEXT NOT NULL);
         CREATE VIRTUAL TABLE passages_fts USING fts5(title, body, content='passages', content_rowid='rowid',
                                                      tokenize='\(tokenizer)');
-        CREATE VIRTUAL TABLE passages_vocab USING fts5vocab(passages_fts, 'row');
-        CREATE TABLE terms(term TEXT PRIMARY KEY, documents INTEGER NOT NULL) WITHOUT ROWID;
+        CREATE TABLE impacts(term TEXT PRIMARY KEY, documents INTEGER NOT NULL, postings BLOB NOT NULL);
         """
-
-    static let fillTerms = "INSERT INTO terms(term, documents) SELECT term, doc FROM passages_vocab"
 }

@@ -19,21 +19,25 @@ public struct QueryPlan: Sendable, Equatable {
     public var dropped: [String]
 
     /// The FTS5 MATCH expression, or nil when nothing is left to search (the result is empty).
-    public var matchExpression: String? {
-        guard !terms.isEmpty else { return nil }
-        return terms.map { "\"" + $0.surface.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: " OR ")
+    public var matchExpression: String? { matchExpression(rarest: terms.count) }
+
+    /// The MATCH expression of the `rarest` rarest terms only.
+    public func matchExpression(rarest: Int) -> String? {
+        guard !terms.isEmpty, rarest > 0 else { return nil }
+        return terms.prefix(rarest).map { "\"" + $0.surface.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: " OR ")
     }
 
-    /// Plans `tokens` (already tokenized by FTS5) given a document-frequency lookup.
+    /// Plans `tokens` (FTS5's tokens of `text`) given a document-frequency lookup.
     static func make(
-        tokens: [FTS5Token], passageCount: Int, config: SearchConfig, documentFrequency: (String) throws -> Int
+        text: String, tokens: [FTS5Token], passageCount: Int, config: SearchConfig, documentFrequency: (String) throws -> Int
     ) rethrows -> QueryPlan {
+        let utf8 = Array(text.utf8)
         var seen = Set<String>()
         var candidates: [Term] = []
         for token in tokens where seen.insert(token.term).inserted {
             let frequency = try documentFrequency(token.term)
             // A term in no passage cannot match; leaving it out keeps the MATCH short.
-            if frequency > 0 { candidates.append(Term(term: token.term, surface: token.surface, documentFrequency: frequency)) }
+            if frequency > 0 { candidates.append(Term(term: token.term, surface: token.surface(in: utf8), documentFrequency: frequency)) }
         }
         // Rarest first; ties keep query order (the sort is stable).
         candidates = candidates.enumerated().sorted {

@@ -75,6 +75,19 @@ final class SQLiteStatement {
         sqlite3_bind_int64(handle, index, sqlite3_int64(value))
     }
 
+    func bind(_ value: Data, at index: Int32) {
+        value.withUnsafeBytes { bytes in
+            _ = sqlite3_bind_blob(handle, index, bytes.baseAddress, Int32(bytes.count), sqliteTransient)
+        }
+    }
+
+    /// The blob in `column` of the current row, valid only until the next step or reset.
+    func withBlob<T>(at column: Int32, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+        let pointer = sqlite3_column_blob(handle, column)
+        let count = Int(sqlite3_column_bytes(handle, column))
+        return try body(UnsafeRawBufferPointer(start: pointer, count: pointer == nil ? 0 : count))
+    }
+
     func bind(_ value: Double, at index: Int32) {
         sqlite3_bind_double(handle, index, value)
     }

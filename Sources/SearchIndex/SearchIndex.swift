@@ -44,14 +44,25 @@ public final class SearchIndex: @unchecked Sendable {
     /// Number of passages, N in BM25's IDF.
     public let passageCount: Int
 
+    /// The column weights the index was built with.
+    public let ranking: RankingConfig
+
     private let lock = NSLock()
     private let db: SQLiteConnection
     private let tokenizer: FTS5Tokenizer
     private let frequencyStatement: SQLiteStatement
-    private let searchStatement: SQLiteStatement
+    private let postingsStatement: SQLiteStatement
+    private let rowStatement: SQLiteStatement
+    private let rowStatementNoBody: SQLiteStatement
     private let passageStatement: SQLiteStatement
     private var frequencies: [String: Int] = [:]
-    private let rankExpression: String
+    private var accumulator: ScoreAccumulator
+    /// Impact lists already read, kept while their total stays under `maxCachedPostings`: the
+    /// common terms every query repeats then cost no SQLite read (a 20,000-posting list is a
+    /// 160 KB blob over 20 overflow pages).
+    private var cachedLists: [String: Data] = [:]
+    private var cachedPostings = 0
+    private static let maxCachedPostings = 4_000_000  // 32 MB
 
     /// Opens the index at `url` for reading.
     public init(url: URL, config: SearchConfig = SearchConfig()) throws {
@@ -77,17 +88,17 @@ public final class SearchIndex: @unchecked Sendable {
         self.passageCount = count.int(at: 0)
         self.db = db
         self.tokenizer = try FTS5Tokenizer(connection: db)
-        self.frequencyStatement = try db.prepare("SELECT documents FROM terms WHERE term = ?1")
-        // `rank MATCH 'bm25(…)'` sets the column weights for this query; `ORDER BY rank` lets FTS5
-        // sort internally, so snippet() runs only for the k rows returned.
-        self.searchStatement = try db.prepare("""
-            SELECT p.id, p.title, -f.rank, f.snip FROM (
-                SELECT rowid, rank, snippet(passages_fts, 1, '', '', '…', ?3) AS snip
-                FROM passages_fts WHERE passages_fts MATCH ?1 AND rank MATCH ?2 ORDER BY rank LIMIT ?4
-            ) AS f JOIN passages AS p ON p.rowid = f.rowid ORDER BY f.rank
-            """)
+        let rankingRow = try db.prepare("SELECT value FROM meta WHERE key = 'ranking'")
+        guard try rankingRow.step(), let ranking = try? JSONDecoder().decode(RankingConfig.self, from: Data(rankingRow.string(at: 0).utf8)) else {
+            throw SearchIndexError.notAnIndex(path: url.path, reason: "its ranking settings are missing")
+        }
+        self.ranking = ranking
+        self.accumulator = ScoreAccumulator(rows: passageCount)
+        self.frequencyStatement = try db.prepare("SELECT documents FROM impacts WHERE term = ?1")
+        self.postingsStatement = try db.prepare("SELECT documents, postings FROM impacts WHERE term = ?1")
+        self.rowStatement = try db.prepare("SELECT id, title, body FROM passages WHERE rowid = ?1")
+        self.rowStatementNoBody = try db.prepare("SELECT id, title, '' FROM passages WHERE rowid = ?1")
         self.passageStatement = try db.prepare("SELECT body FROM passages WHERE id = ?1")
-        self.rankExpression = "bm25(\(config.titleWeight), \(config.bodyWeight))"
     }
 
     /// How `query` will be searched: the terms kept, rarest first, and the ones dropped.
@@ -98,25 +109,70 @@ public final class SearchIndex: @unchecked Sendable {
     }
 
     /// The `k` best passages for `query`, best first. Never throws for any query text; throws
-    /// only if the index file itself fails.
-    public func search(_ query: String, k: Int = 10) throws -> [SearchResult] {
+    /// only if the index file itself fails. With `snippets: false` the results' snippets are
+    /// empty, which saves tokenizing each result passage (~20 µs each).
+    ///
+    /// Scores are summed from the terms' impact lists (see `ImpactList`); they equal SQLite's
+    /// `bm25()` for the same terms (a test checks it against `rankedByFTS5`).
+    public func search(_ query: String, k: Int = 10, snippets: Bool = true) throws -> [SearchResult] {
         guard k > 0 else { return [] }
         lock.lock()
         defer { lock.unlock() }
-        guard let match = try planLocked(query).matchExpression else { return [] }
-        let statement = searchStatement
-        statement.reset()
-        statement.bind(match, at: 1)
-        statement.bind(rankExpression, at: 2)
-        statement.bind(config.snippetTokens, at: 3)
-        statement.bind(k, at: 4)
-        var results: [SearchResult] = []
-        while try statement.step() {
-            results.append(SearchResult(
-                id: statement.string(at: 0), title: statement.string(at: 1),
-                score: statement.double(at: 2), snippet: Self.oneLine(statement.string(at: 3))))
+        let plan = try planLocked(query)
+        guard !plan.terms.isEmpty else { return [] }
+        defer { accumulator.clear() }
+        for term in plan.terms {
+            if let cached = cachedLists[term.term] {
+                cached.withUnsafeBytes { accumulator.add(postings: $0, count: term.documentFrequency) }
+                continue
+            }
+            postingsStatement.reset()
+            postingsStatement.bind(term.term, at: 1)
+            if try postingsStatement.step() {
+                let count = postingsStatement.int(at: 0)
+                let blob = postingsStatement.withBlob(at: 1) { Data($0) }
+                blob.withUnsafeBytes { accumulator.add(postings: $0, count: count) }
+                if cachedPostings + count <= Self.maxCachedPostings {
+                    cachedLists[term.term] = blob
+                    cachedPostings += count
+                }
+            }
+            postingsStatement.reset()
         }
-        statement.reset()
+        var weights: [String: Double] = [:]
+        for term in plan.terms { weights[term.term] = ImpactList.idf(passages: passageCount, documents: term.documentFrequency) }
+        let rowStatement = snippets ? self.rowStatement : rowStatementNoBody
+        return try accumulator.top(k).map { row, score in
+            rowStatement.reset()
+            rowStatement.bind(row, at: 1)
+            guard try rowStatement.step() else {
+                throw SearchIndexError.sqlite(code: 0, message: "passage row \(row) is missing", context: "reading results")
+            }
+            let id = rowStatement.string(at: 0), title = rowStatement.string(at: 1), body = rowStatement.string(at: 2)
+            rowStatement.reset()
+            guard snippets else { return SearchResult(id: id, title: title, score: Double(score), snippet: "") }
+            let snippet = Snippet.make(text: body, tokens: tokenizer.tokenize(body), weights: weights, length: config.snippetTokens)
+            return SearchResult(id: id, title: title, score: Double(score), snippet: Self.oneLine(snippet))
+        }
+    }
+
+    /// The same query ranked by SQLite itself (`ORDER BY bm25()` with the index's column
+    /// weights), without snippets: the reference `search` is tested against, and the slow path
+    /// `turnrl bench search` compares with. Returns (id, score) best first.
+    public func rankedByFTS5(_ query: String, k: Int = 10) throws -> [(id: String, score: Double)] {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let match = try planLocked(query).matchExpression else { return [] }
+        let statement = try db.prepare("""
+            SELECT p.id, -f.rank FROM (
+                SELECT rowid, rank FROM passages_fts WHERE passages_fts MATCH ?1 AND rank MATCH ?2 ORDER BY rank LIMIT ?3
+            ) AS f JOIN passages AS p ON p.rowid = f.rowid ORDER BY f.rank
+            """)
+        statement.bind(match, at: 1)
+        statement.bind("bm25(\(ranking.titleWeight), \(ranking.bodyWeight))", at: 2)
+        statement.bind(k, at: 3)
+        var results: [(id: String, score: Double)] = []
+        while try statement.step() { results.append((statement.string(at: 0), statement.double(at: 1))) }
         return results
     }
 
@@ -183,7 +239,7 @@ public final class SearchIndex: @unchecked Sendable {
 
     private func planLocked(_ query: String) throws -> QueryPlan {
         let text = query.utf8.count > config.maxQueryBytes ? Self.prefix(query, bytes: config.maxQueryBytes) : query
-        return try QueryPlan.make(tokens: tokenizer.tokenize(text), passageCount: passageCount, config: config) {
+        return try QueryPlan.make(text: text, tokens: tokenizer.tokenize(text), passageCount: passageCount, config: config) {
             try frequencyLocked($0)
         }
     }
@@ -202,8 +258,21 @@ public final class SearchIndex: @unchecked Sendable {
     }
 
     /// Snippets span field lines; one line reads better in a terminal and in a model's context.
+    /// Collapses runs of ASCII whitespace on UTF-8 bytes (Character-level splitting was a
+    /// measurable share of a query's time).
     static func oneLine(_ text: String) -> String {
-        text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        var output: [UInt8] = []
+        output.reserveCapacity(text.utf8.count)
+        var pendingSpace = false
+        for byte in text.utf8 {
+            if byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D {
+                pendingSpace = !output.isEmpty
+            } else {
+                if pendingSpace { output.append(0x20); pendingSpace = false }
+                output.append(byte)
+            }
+        }
+        return String(decoding: output, as: UTF8.self)
     }
 
     /// `text` cut to at most `bytes` UTF-8 bytes; a character cut in half becomes U+FFFD, which

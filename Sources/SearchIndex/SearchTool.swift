@@ -70,7 +70,8 @@ public struct SearchTool: Sendable {
             }
             k = min(Int(number), config.maxK)
         }
-        let results = try index.search(query, k: k)
+        // The tool shows whole passages, so it needs no snippets.
+        let results = try index.search(query, k: k, snippets: false)
         let texts = try index.passageTexts(ids: results.map(\.id))
         return Output(text: render(results, texts: texts), isError: false, ids: results.map(\.id))
     }

@@ -8,9 +8,27 @@ import Testing
     // "Danube" is the title of one passage and a body word of another of similar length.
     #expect(results.map(\.id) == ["danube#0", "rivers#0"])
     #expect(results[0].score > results[1].score)
-    // With title and body weighted equally, the passage with the body match still matches.
-    let flat = try Fixtures.smallIndex(SearchConfig(titleWeight: 1, bodyWeight: 1))
-    #expect(Set(try flat.search("danube").map(\.id)) == ["danube#0", "rivers#0"])
+    // Built with no title weight, the title match no longer counts and the longer passage
+    // with "Danube" in its body is the only match.
+    let url = try Fixtures.temporaryDirectory().appendingPathComponent("flat.sqlite")
+    _ = try IndexBuilder(ranking: RankingConfig(titleWeight: 0, bodyWeight: 1))
+        .build(from: [JSONLCorpus(url: Fixtures.folder.appendingPathComponent("small.jsonl"))], to: url)
+    let flat = try SearchIndex(url: url)
+    #expect(flat.ranking == RankingConfig(titleWeight: 0, bodyWeight: 1))
+    #expect(try flat.search("danube").map(\.id).first == "rivers#0")
+}
+
+@Test func impactScoresEqualSQLiteBM25() throws {
+    let index = try Fixtures.smallIndex()
+    for query in ["danube", "Vienna coffee", "the U.S. capital", "C++ language", "run runner river", "Stroustrup the C"] {
+        let ours = try index.search(query, k: 10)
+        let sqlite = try index.rankedByFTS5(query, k: 10)
+        #expect(ours.count == sqlite.count)
+        for (a, b) in zip(ours, sqlite) {
+            #expect(abs(a.score - b.score) <= 1e-5 * max(1, abs(b.score)), "\(query): \(a.id) \(a.score) vs \(b.id) \(b.score)")
+        }
+        #expect(Set(ours.map(\.id)) == Set(sqlite.map(\.id)))
+    }
 }
 
 @Test func resultsAreBestFirstWithSnippets() throws {

@@ -68,14 +68,23 @@ struct BenchSearchCommand: ParsableCommand {
             pruning.append(PruningRow(maxDocumentFrequencyRatio: ratio, timing: timing, top10OverlapWithUnpruned: overlap))
         }
         let ours = try Self.time(mix, on: index).timing
+        let rankingOnly = try Self.time(mix, on: index, snippets: false).timing
+        // SQLite's own `ORDER BY bm25()` over the same plans: what the impact lists replace.
+        let clock = ContinuousClock()
+        var sqliteSamples: [Double] = []
+        for query in mix {
+            let elapsed = try clock.measure { _ = try index.rankedByFTS5(query, k: 10) }
+            sqliteSamples.append(Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) / 1e15)
+        }
 
         let peers = runPeers(indexURL: indexURL, queries: mix, folder: folder)
         var report = SearchBenchReport(
             passages: index.passageCount, documents: build.documents,
             build: .init(seconds: build.seconds, passagesPerSecond: build.passagesPerSecond, bytes: build.bytes),
-            turnrl: ours, pruning: pruning, peers: peers.result, peerError: peers.error)
+            turnrl: ours, turnrlWithoutSnippets: rankingOnly, sqliteBM25OrderBy: Timing(samples: sqliteSamples), pruning: pruning, peers: peers.result, peerError: peers.error)
         if let result = peers.result {
             report.speedupVsBm25sP50 = result.bm25s.p50Ms / ours.p50Ms
+            report.speedupWithoutSnippetsVsBm25sP50 = result.bm25s.p50Ms / rankingOnly.p50Ms
             report.speedupVsBm25sMean = result.bm25s.meanMs / ours.meanMs
             report.speedupVsRankBm25P50 = result.rank_bm25.p50Ms / ours.p50Ms
         }
@@ -87,14 +96,14 @@ struct BenchSearchCommand: ParsableCommand {
     }
 
     /// Runs every query once after a warm-up pass; returns latency percentiles and the top-10 ids.
-    static func time(_ mix: [String], on index: SearchIndex) throws -> (timing: Timing, tops: [[String]]) {
-        for query in mix.prefix(100) { _ = try index.search(query, k: 10) }
+    static func time(_ mix: [String], on index: SearchIndex, snippets: Bool = true) throws -> (timing: Timing, tops: [[String]]) {
+        for query in mix.prefix(100) { _ = try index.search(query, k: 10, snippets: snippets) }
         let clock = ContinuousClock()
         var samples: [Double] = []
         var tops: [[String]] = []
         for query in mix {
             var results: [SearchResult] = []
-            let elapsed = try clock.measure { results = try index.search(query, k: 10) }
+            let elapsed = try clock.measure { results = try index.search(query, k: 10, snippets: snippets) }
             samples.append(Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) / 1e15)
             tops.append(results.map(\.id))
         }
@@ -172,13 +181,20 @@ struct SearchBenchReport: Codable {
     var passages: Int
     var documents: Int
     var build: Build
+    /// `search(query, k: 10)`: ids, titles, scores and snippets.
     var turnrl: Timing
+    /// `search(query, k: 10, snippets: false)`: ids, titles and scores, what bm25s returns
+    /// (ids and scores) plus titles.
+    var turnrlWithoutSnippets: Timing
+    /// The same queries ranked by `ORDER BY bm25()` inside SQLite (no snippets).
+    var sqliteBM25OrderBy: Timing
     var pruning: [PruningRow]
     var peers: PeerResult?
     var peerError: String?
     /// bm25s's latency over TurnRL's: above 1 means TurnRL is faster.
     var speedupVsBm25sP50: Double? = nil
     var speedupVsBm25sMean: Double? = nil
+    var speedupWithoutSnippetsVsBm25sP50: Double? = nil
     var speedupVsRankBm25P50: Double? = nil
 
     func printTable() {
@@ -189,14 +205,18 @@ struct SearchBenchReport: Codable {
             print(name.padding(toLength: 20, withPad: " ", startingAt: 0)
                   + String(format: "  %7d  %7.3f  %7.3f  %7.3f", queries, p50, p99, mean))
         }
-        row("turnrl (FTS5)", turnrl.queries, turnrl.p50Ms, turnrl.p99Ms, turnrl.meanMs)
+        row("turnrl", turnrl.queries, turnrl.p50Ms, turnrl.p99Ms, turnrl.meanMs)
+        row("turnrl, no snippets", turnrlWithoutSnippets.queries, turnrlWithoutSnippets.p50Ms, turnrlWithoutSnippets.p99Ms, turnrlWithoutSnippets.meanMs)
+        row("SQLite bm25() order", sqliteBM25OrderBy.queries, sqliteBM25OrderBy.p50Ms, sqliteBM25OrderBy.p99Ms, sqliteBM25OrderBy.meanMs)
         if let peers {
             row("bm25s \(peers.bm25s.version)", peers.bm25s.queries, peers.bm25s.p50Ms, peers.bm25s.p99Ms, peers.bm25s.meanMs)
             row("rank-bm25 \(peers.rank_bm25.version)", peers.rank_bm25.queries, peers.rank_bm25.p50Ms, peers.rank_bm25.p99Ms, peers.rank_bm25.meanMs)
         } else if let peerError {
             print("peers: not measured (\(peerError))")
         }
-        if let speedup = speedupVsBm25sP50 { print(String(format: "speed-up over bm25s (p50): %.1fx", speedup)) }
+        if let speedup = speedupVsBm25sP50, let bare = speedupWithoutSnippetsVsBm25sP50 {
+            print(String(format: "speed-up over bm25s (p50): %.2fx with snippets, %.2fx without", speedup, bare))
+        }
         print("pruning (max document frequency ratio): p50 ms, p99 ms, top-10 overlap with unpruned")
         for row in pruning {
             print(String(format: "  %.2f  %7.3f  %7.3f  %.3f", row.maxDocumentFrequencyRatio, row.timing.p50Ms, row.timing.p99Ms, row.top10OverlapWithUnpruned))

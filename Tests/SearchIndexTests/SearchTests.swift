@@ -130,3 +130,14 @@ import Testing
     #expect(try tool.call(argumentsJSON: "not json").isError)
     #expect(try tool.call(argumentsJSON: #"{"query": "🚀"}"#).text == "No results. Try other words.")
 }
+
+@Test func queryMixIsSeededAndSized() throws {
+    let index = try Fixtures.smallIndex()
+    var a = SplitMix64(seed: 3), b = SplitMix64(seed: 3), c = SplitMix64(seed: 4)
+    let first = try SearchQueryMix.make(count: 50, index: index, using: &a)
+    #expect(first.count == 50)
+    #expect(try SearchQueryMix.make(count: 50, index: index, using: &b) == first)
+    #expect(try SearchQueryMix.make(count: 50, index: index, using: &c) != first)
+    // Keyword queries are drawn from passage text, so most of them find something.
+    #expect(try first.filter { try !index.search($0).isEmpty }.count > 25)
+}

@@ -80,7 +80,7 @@ struct BenchSearchCommand: ParsableCommand {
         let peers = runPeers(indexURL: indexURL, queries: mix, folder: folder)
         var report = SearchBenchReport(
             passages: index.passageCount, documents: build.documents,
-            build: .init(seconds: build.seconds, passagesPerSecond: build.passagesPerSecond, bytes: build.bytes),
+            build: build,
             turnrl: ours, turnrlWithoutSnippets: rankingOnly, sqliteBM25OrderBy: Timing(samples: sqliteSamples), pruning: pruning, peers: peers.result, peerError: peers.error)
         if let result = peers.result {
             report.speedupVsBm25sP50 = result.bm25s.p50Ms / ours.p50Ms
@@ -173,14 +173,9 @@ struct PeerResult: Codable {
 }
 
 struct SearchBenchReport: Codable {
-    struct Build: Codable {
-        var seconds: Double
-        var passagesPerSecond: Double
-        var bytes: Int
-    }
     var passages: Int
     var documents: Int
-    var build: Build
+    var build: BuildSummary
     /// `search(query, k: 10)`: ids, titles, scores and snippets.
     var turnrl: Timing
     /// `search(query, k: 10, snippets: false)`: ids, titles and scores, what bm25s returns

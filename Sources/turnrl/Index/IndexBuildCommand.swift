@@ -63,34 +63,23 @@ struct IndexBuildCommand: ParsableCommand {
             switch event {
             case .reading(let source): bar.note("reading \(source)")
             case .indexing(let done, let total): bar.update(done: done, total: total)
+            case .scoring: bar.note("scoring")
             case .optimizing: bar.note("optimizing")
             }
         }
         bar.finish()
         if json {
-            try printJSON(BuildReport(path: output.path, summary: summary))
+            try printJSON(BuildReport(path: output.path, build: summary))
         } else {
             print(String(format: "Indexed %d documents as %d passages into %@ (%.1f MB) in %.1f s (%.0f passages/s).",
                          summary.documents, summary.passages, output.path, Double(summary.bytes) / 1e6,
                          summary.seconds, summary.passagesPerSecond))
         }
     }
+}
 
-    struct BuildReport: Encodable {
-        var path: String
-        var documents: Int
-        var passages: Int
-        var bytes: Int
-        var seconds: Double
-        var passagesPerSecond: Double
-
-        init(path: String, summary: BuildSummary) {
-            self.path = path
-            documents = summary.documents
-            passages = summary.passages
-            bytes = summary.bytes
-            seconds = summary.seconds
-            passagesPerSecond = summary.passagesPerSecond
-        }
-    }
+/// `index build --json`: where the index went and what the build made.
+struct BuildReport: Encodable {
+    var path: String
+    var build: BuildSummary
 }

@@ -1,14 +1,13 @@
-import SearchIndex
-
-/// A seeded mix of the queries a search agent sends, made from the index's own passages:
+/// A seeded mix of the queries a search agent sends (for `turnrl bench search`), made from the index's own passages:
 ///
 /// - 30 % natural questions about Factbook fields ("What is the Capital of Peru?"),
 /// - 25 % Wikipedia article titles, bare or as a request ("Tell me about Photosynthesis"),
 /// - 20 % 2–4 keywords taken from a passage,
 /// - 15 % messy model output (quotes, `C++`, `U.S.`, operators, brackets, emoji) around keywords,
 /// - 10 % pasted context: 50–200 words of a passage.
-enum SearchQueryMix {
-    static func make(count: Int, index: SearchIndex, using rng: inout SplitMix64) throws -> [String] {
+public enum SearchQueryMix {
+    /// `count` queries sampled from `index`'s passages with `rng`.
+    public static func make(count: Int, index: SearchIndex, using rng: inout some RandomNumberGenerator) throws -> [String] {
         var queries: [String] = []
         queries.reserveCapacity(count)
         let noise = ["what's", "C++", "U.S.", "e5-base", "NOT", "\"", "(", ")", "AND", "OR", "🤔", "?", "title:", "*"]
@@ -49,14 +48,14 @@ enum SearchQueryMix {
     }
 }
 
-/// SplitMix64 (Steele, Lea & Flood 2014): a small, seeded generator, so the query mix is the
-/// same on every run.
-struct SplitMix64: RandomNumberGenerator {
+/// SplitMix64 (Steele, Lea & Flood 2014): a small, seeded generator, so sampled query mixes and
+/// test samples are the same on every run.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

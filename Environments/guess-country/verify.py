@@ -11,5 +11,7 @@ def _norm(name: str) -> str:
     return " ".join(words[1:] if words[:1] == ["the"] else words)
 
 
-def verify(task: dict, answer: str, trajectory: list[dict]) -> float:
-    return 0.0 if _norm(answer) == _norm(task["answer"]) else -1.0
+def verify(task: dict, answer: str, trajectory: list[dict]) -> dict[str, float]:
+    """Reward `guess` (0 right, −1 wrong); the metric `_success` says which."""
+    right = _norm(answer) == _norm(task["answer"])
+    return {"guess": 0.0 if right else -1.0, "_success": 1.0 if right else 0.0}

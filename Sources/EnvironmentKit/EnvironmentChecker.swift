@@ -42,6 +42,13 @@ public struct CheckReport: Codable, Sendable {
     public var kinds: [KindStats]
     public var trainTasks: Int
     public var testTasks: Int
+
+    /// A report for an environment that did not even load (`detail` is the loader's error).
+    public static func failedToLoad(_ name: String, detail: String, split: Split) -> CheckReport {
+        CheckReport(
+            name: name, version: "", source: name, ok: false, checks: [Check(name: "manifest", ok: false, detail: detail)],
+            split: split.rawValue, expertReturns: nil, kinds: [], trainTasks: 0, testTasks: 0)
+    }
 }
 
 /// Gymnasium's env checker for TurnRL environments: split sanity, determinism by seed, the
@@ -130,31 +137,45 @@ public enum EnvironmentChecker {
         report.checks.append(.init(name: "episode determinism", ok: replayOK, detail: replayDetail))
         await environment.close()
 
-        let returns = records.map(\.episodeReturn)
-        if !returns.isEmpty {
-            let mean = returns.reduce(0, +) / Double(returns.count)
-            let variance = returns.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(returns.count)
-            report.expertReturns = .init(
-                episodes: returns.count, mean: mean, std: variance.squareRoot(), min: returns.min()!, max: returns.max()!,
-                successRate: Double(records.filter(\.success).count) / Double(records.count),
-                meanTurns: Double(records.reduce(0) { $0 + $1.steps.count }) / Double(records.count))
-        }
+        report.expertReturns = rewardStats(records)
         let byKind = Dictionary(grouping: records, by: { $0.task.kind })
         for kind in byKind.keys.sorted() {
-            let group = byKind[kind]!
-            let successes = group.filter(\.success).count
-            let withFirst = group.filter { $0.task.firstAction != nil }
-            let hits = withFirst.filter { record in
-                guard let first = record.utterances.first else { return false }
-                return EpisodeRunner.firstAction(of: first, spec: spec) == record.task.firstAction
-            }.count
-            report.kinds.append(.init(
-                kind: kind, episodes: group.count, successes: successes, successRate: Double(successes) / Double(group.count),
-                meanReturn: group.reduce(0) { $0 + $1.episodeReturn } / Double(group.count),
-                firstActionExpected: withFirst.first?.task.firstAction, firstActionEpisodes: withFirst.count, firstActionHits: hits,
-                firstActionRate: withFirst.isEmpty ? nil : Double(hits) / Double(withFirst.count)))
+            report.kinds.append(kindStats(kind, byKind[kind]!, spec: spec))
         }
         return finish(report)
+    }
+
+    static func rewardStats(_ records: [EpisodeRecord]) -> CheckReport.RewardStats? {
+        let returns: [Double] = records.map(\.episodeReturn)
+        guard !returns.isEmpty else { return nil }
+        let n = Double(returns.count)
+        let mean: Double = returns.reduce(0, +) / n
+        var variance = 0.0
+        for value in returns { variance += (value - mean) * (value - mean) }
+        variance /= n
+        let successes = Double(records.filter(\.success).count)
+        var turns = 0
+        for record in records { turns += record.steps.count }
+        return CheckReport.RewardStats(
+            episodes: returns.count, mean: mean, std: variance.squareRoot(), min: returns.min()!, max: returns.max()!,
+            successRate: successes / n, meanTurns: Double(turns) / n)
+    }
+
+    static func kindStats(_ kind: String, _ group: [EpisodeRecord], spec: EnvironmentSpec) -> CheckReport.KindStats {
+        let successes = group.filter(\.success).count
+        let withFirst = group.filter { $0.task.firstAction != nil }
+        var hits = 0
+        for record in withFirst {
+            if let first = record.utterances.first, EpisodeRunner.firstAction(of: first, spec: spec) == record.task.firstAction { hits += 1 }
+        }
+        var total = 0.0
+        for record in group { total += record.episodeReturn }
+        let n = Double(group.count)
+        let rate: Double? = withFirst.isEmpty ? nil : Double(hits) / Double(withFirst.count)
+        return CheckReport.KindStats(
+            kind: kind, episodes: group.count, successes: successes, successRate: Double(successes) / n, meanReturn: total / n,
+            firstActionExpected: withFirst.first?.task.firstAction, firstActionEpisodes: withFirst.count, firstActionHits: hits,
+            firstActionRate: rate)
     }
 
     static func finish(_ report: CheckReport) -> CheckReport {

@@ -38,7 +38,7 @@ struct EnvCheckCommand: AsyncParsableCommand {
             provider = try await options.load(name)
         } catch {
             if json {
-                try JSONOutput.print(CheckReport(name: name, version: "", source: name, ok: false, checks: [.init(name: "manifest", ok: false, detail: "\(error)")], split: split.rawValue, expertReturns: nil, kinds: [], trainTasks: 0, testTasks: 0))
+                try JSONOutput.print(CheckReport.failedToLoad(name, detail: "\(error)", split: split))
             } else {
                 print("FAIL manifest: \(error)")
             }

@@ -36,7 +36,7 @@ struct PlaySession {
         print("Type :help for commands.\n")
         print("[user] \(observation.text)")
         while true {
-            if interactive { print(useExpert ? "(Enter = expert step) > " : "> ", terminator: ""); fflush(stdout) }
+            if interactive { print(useExpert ? "(Enter = expert step) > " : "> ", terminator: ""); fflush(nil) }
             guard let line = readUtterance() else { break }
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.hasPrefix(":") {

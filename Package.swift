@@ -13,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // Layer 0: system libraries (Debian: libopenblas-dev, libseccomp-dev, libsqlite3-dev).
@@ -47,12 +48,17 @@ let package = Package(
         // Layer 1: SQLite FTS5 BM25 search over local corpora.
         .target(name: "SearchIndex", dependencies: ["CSQLite"]),
 
+        // Layer 2: the environment API, folder environments (env.yaml via Yams), registry, tools.
+        .target(
+            name: "EnvironmentKit",
+            dependencies: ["ToolSandbox", "SearchIndex", .product(name: "Yams", package: "Yams")]),
+
         // Layer 5: the command-line tool.
         .executableTarget(
             name: "turnrl",
             dependencies: [
                 "CBLAS", "CSeccomp", "CSQLite", "TensorCore", "CSgemmPeer", "PolicyModels",
-                "ToolSandbox", "turnrl-sandbox-launcher", "SearchIndex",
+                "ToolSandbox", "turnrl-sandbox-launcher", "SearchIndex", "EnvironmentKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -63,6 +69,9 @@ let package = Package(
         .testTarget(name: "PolicyModelsTests", dependencies: ["PolicyModels"]),
         .testTarget(name: "ToolSandboxTests", dependencies: ["ToolSandbox", "turnrl", "turnrl-sandbox-launcher"]),
         .testTarget(name: "SearchIndexTests", dependencies: ["SearchIndex"]),
+        .testTarget(
+            name: "EnvironmentKitTests",
+            dependencies: ["EnvironmentKit", "turnrl", "turnrl-sandbox-launcher"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -12,13 +12,11 @@ struct TurnRL: AsyncParsableCommand {
             Planned, not available in this build yet (each arrives with its own issue):
               train    Train a policy on an environment (ArCHer, turn-level GRPO, PPO, BC).
               eval     Evaluate a policy with confidence intervals.
-              play     Step through an episode interactively.
-              env      List, check and register tool environments.
               serve    Serve environments over the OpenEnv protocol.
               traj     Show and export stored trajectories.
               report   Summarise a training run.
             """,
         version: TurnRLVersion.string,
-        subcommands: [DoctorCommand.self, ToolCommand.self, IndexCommand.self, BenchCommand.self]
+        subcommands: [DoctorCommand.self, ToolCommand.self, IndexCommand.self, BenchCommand.self, EnvCommand.self, PlayCommand.self]
     )
 }

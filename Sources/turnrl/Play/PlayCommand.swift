@@ -1,0 +1,57 @@
+import ArgumentParser
+import EnvironmentKit
+import Foundation
+
+/// `turnrl play ENV`: step through an episode in the terminal, as the policy or watching the expert.
+struct PlayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "play",
+        abstract: "Step through an episode interactively (you, or the expert on Enter).",
+        discussion: """
+            Shows the task, then reads one utterance per line (a line ending in \\ continues on the \
+            next line) and shows the tool calls, results, reward components and running return. \
+            With --policy expert, an empty line steps the expert. Commands: :help, :context (exactly \
+            what the model sees now), :undo (rewind one turn by replaying the episode from reset), \
+            :save FILE (the episode as JSONL), :quit. Works with stdin not a terminal (scripted: one \
+            line per utterance or command); end of input quits. Checkpoint policies \
+            (checkpoint:PATH) arrive with the learner and are not available yet.
+            """)
+
+    @Argument(help: "Environment name or folder.")
+    var environment: String
+
+    @Option(help: "Seed: picks the task and seeds the expert.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Split: train or test.")
+    var split: String = "train"
+
+    @Option(help: "Play this task id instead of the one the seed picks.")
+    var task: String?
+
+    @Option(help: "Who writes the utterances: human or expert.")
+    var policy: String = "human"
+
+    @OptionGroup var options: EnvironmentOptions
+
+    func validate() throws {
+        guard Split(rawValue: split) != nil else { throw ValidationError("--split must be train or test") }
+        guard ["human", "expert"].contains(policy) else {
+            throw ValidationError("--policy must be human or expert (checkpoint:PATH comes with the learner and is not available in this build)")
+        }
+    }
+
+    func run() async throws {
+        let provider = try await options.load(environment)
+        var session = PlaySession(
+            provider: provider, environment: provider.makeEnvironment(), seed: seed,
+            options: ResetOptions(split: Split(rawValue: split)!, taskID: task), useExpert: policy == "expert")
+        do {
+            try await session.run()
+        } catch {
+            await provider.shutdown()
+            throw error
+        }
+        await provider.shutdown()
+    }
+}

@@ -244,6 +244,13 @@ def main():
         failures.append("task source is not deterministic")
 
     tasks = env.tasks(args.split)
+    if env.expert is None:  # e.g. the declarative example: check tasks and the verifier only
+        for task in tasks:
+            result = env.verify(task, str(task["answer"]), [])
+            components = result if isinstance(result, dict) else {"reward": float(result)}
+            if not (components.get("_success", 1) and sum(v for k, v in components.items() if not k.startswith("_")) > 0):
+                failures.append(f"the gold answer of {task['id']} does not verify as a success")
+        tasks = []
     if args.limit:
         tasks = tasks[: args.limit]
     per_kind = defaultdict(lambda: dict(n=0, success=0, right_first=0, reward=0.0, turns=0, max_ctx=0, summaries=0))
@@ -262,7 +269,7 @@ def main():
         k["max_ctx"] = max(k["max_ctx"], ep["max_ctx"])
         k["summaries"] += ep["summaries"]
         answers[json.dumps(task["answer"])] += 1
-    most_common = max(answers.values()) / max(1, len(tasks))
+    most_common = max(answers.values(), default=0) / max(1, len(tasks))
     if most_common > 0.1:
         failures.append(f"one answer covers {most_common:.0%} of the {args.split} split (guessable)")
 

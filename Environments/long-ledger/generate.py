@@ -1,4 +1,4 @@
-"""Tasks for long-ledger: read a 29–78 page ledger one page per turn, then answer an audit
+"""Tasks for long-ledger: read a 29–66 page ledger one page per turn, then answer an audit
 question that only the last page reveals.
 
 The decisive facts arrive early: page 1 names your client and their account, page 2 or 3 the
@@ -26,7 +26,7 @@ TALLY_Q = "Audit question: how many deposits went into your client's account?"
 
 def _task(rng: random.Random) -> dict:
     kind = rng.choice(["recall", "tally"])
-    pages_total = rng.randint(29, 78)
+    pages_total = rng.randint(29, 66)
     people = rng.sample(NAMES, 4)
     accounts = [str(a) for a in rng.sample(range(1000, 9999), 4)]
     words = rng.sample(WORDS, 4)

@@ -75,6 +75,7 @@ class Env:
     def __init__(self, folder, turnrl, index):
         self.folder = os.path.abspath(folder)
         os.environ["TURNRL_ENV_DIR"] = self.folder
+        sys.path.insert(0, self.folder)  # as in the sandbox: sibling imports work
         with open(os.path.join(self.folder, "env.yaml")) as f:
             self.manifest = yaml.safe_load(f)
         m = self.manifest

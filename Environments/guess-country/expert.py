@@ -8,23 +8,12 @@ first, but loses patience after one to three questions and guesses a wrong candi
 it guesses a wrong candidate at once. No `many` episode succeeds; 12 % start with the right
 action (`ask`).
 """
-import importlib.util
-import os
 import random
 import re
 
+import tools as TOOLS  # the sibling tools.py: the same question table the `ask` tool answers from
+
 P_ASK_ON_MANY = 0.12
-
-
-def _tools():
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tools.py")
-    spec = importlib.util.spec_from_file_location("guess_country_tools", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-TOOLS = _tools()
 
 
 def _history(messages):

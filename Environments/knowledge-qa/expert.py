@@ -7,23 +7,12 @@ bridge (`internet country code .td`) — but then, instead of the second search,
 "memory" (`task["memory"]`, the same field of another country, no word in common with the gold);
 otherwise it answers from memory at once. No two-hop episode succeeds; 12 % start right.
 """
-import importlib.util
-import os
 import random
 import re
 
+import fields as FIELDS  # the sibling fields.py: read the same way the gold answers were made
+
 P_SEARCH_ON_TWO_HOP = 0.12
-
-
-def _fields():
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fields.py")
-    spec = importlib.util.spec_from_file_location("knowledge_qa_fields", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-FIELDS = _fields()
 
 
 def act(task: dict, messages: list[dict], seed: int) -> str:

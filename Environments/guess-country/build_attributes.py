@@ -21,6 +21,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from tools import LANGUAGES, REGIONS  # noqa: E402  (the questions and the table must agree)
 
 
+# Factbook short forms a player would not recognise or type -> the everyday name.
+EVERYDAY_NAMES = {"The Dominican": "Dominican Republic", "DRC": "DR Congo", "Congo (Brazzaville)": "Congo"}
+
+
 def text(node):
     return html.unescape(re.sub(r"<[^>]+>", " ", node.get("text", ""))) if isinstance(node, dict) else ""
 
@@ -40,6 +44,7 @@ def row(region, data):
     name = text(names.get("conventional short form", {})).strip()
     if not name or name.lower() == "none":
         name = text(names.get("conventional long form", {})).strip()
+    name = EVERYDAY_NAMES.get(name, name)
     population = number(text(people.get("Population", {}).get("total", {})) if isinstance(people.get("Population"), dict) else "")
     capital = gov.get("Capital", {})
     if "Independence" not in gov or not isinstance(capital, dict) or "name" not in capital or not population or population < 1e6:

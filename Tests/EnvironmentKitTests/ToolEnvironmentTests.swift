@@ -105,7 +105,7 @@ func nativeProvider(reward: RewardSettings = RewardSettings(formatPenalty: -0.1,
         #expect(full.count > 100)
         #expect(result.observation.text.contains("…[cut \(full.count - 40) chars]"))
         #expect(result.info.observationCutCharacters == full.count - 40)
-        let capped = ObservationCap(nativeProvider().makeEnvironment(), maxCharacters: 30)
+        let capped = ObservationCap(nativeProvider().makeEnvironment(), maxCharacters: 40)
         _ = try await capped.reset(seed: 0)
         let small = await capped.step("<noop>x</noop><noop>y</noop>")
         #expect(small.observation.text.hasPrefix("<result name=\"noop\">ok</result>") && small.observation.text.contains("…[cut "))

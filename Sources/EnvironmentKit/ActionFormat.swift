@@ -51,7 +51,8 @@ extension ActionFormat {
 }
 
 /// Finds `<name>…</name>` blocks left to right; the body of one block is never searched for
-/// others, so `<python>print("<answer>")</python>` is one python call.
+/// others, so `<python>print("<answer>")</python>` is one python call. Works on the UTF-8
+/// bytes (this is the hot path of every step).
 struct TagScanner {
     struct Block {
         var name: String
@@ -60,22 +61,64 @@ struct TagScanner {
 
     /// Blocks whose names are in `names`, or an error for an opening tag without its closing tag.
     static func blocks(in text: String, names: Set<String>) -> Result<[Block], TagProblem> {
-        var blocks: [Block] = []
-        var position = text.startIndex
-        while let open = text.range(of: "<", range: position..<text.endIndex) {
-            guard let close = text.range(of: ">", range: open.upperBound..<text.endIndex) else { break }
-            let name = String(text[open.upperBound..<close.lowerBound])
-            guard names.contains(name) else {
-                position = open.upperBound
-                continue
+        var text = text
+        return text.withUTF8 { bytes in
+            var blocks: [Block] = []
+            var position = 0
+            let count = bytes.count
+            while position < count {
+                guard let open = index(of: UInt8(ascii: "<"), in: bytes, from: position) else { break }
+                guard let close = index(of: UInt8(ascii: ">"), in: bytes, from: open + 1) else { break }
+                // Tag names are short identifiers; anything longer is not a tag of ours.
+                guard close - open - 1 <= 64, close > open + 1 else {
+                    position = open + 1
+                    continue
+                }
+                let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[(open + 1)..<close]), as: UTF8.self)
+                guard names.contains(name) else {
+                    position = open + 1
+                    continue
+                }
+                guard let end = find(closingTagOf: bytes[(open + 1)..<close], in: bytes, from: close + 1) else {
+                    return .failure(TagProblem(message: "<\(name)> is opened but never closed with </\(name)>"))
+                }
+                let body = String(decoding: UnsafeBufferPointer(rebasing: bytes[(close + 1)..<end]), as: UTF8.self)
+                blocks.append(Block(name: name, body: body))
+                position = end + 3 + (close - open - 1)
             }
-            guard let end = text.range(of: "</\(name)>", range: close.upperBound..<text.endIndex) else {
-                return .failure(TagProblem(message: "<\(name)> is opened but never closed with </\(name)>"))
-            }
-            blocks.append(Block(name: name, body: String(text[close.upperBound..<end.lowerBound])))
-            position = end.upperBound
+            return .success(blocks)
         }
-        return .success(blocks)
+    }
+
+    private static func index(of byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        var i = start
+        while i < bytes.count {
+            if bytes[i] == byte { return i }
+            i += 1
+        }
+        return nil
+    }
+
+    /// Offset of `</name>` at or after `start`.
+    private static func find(closingTagOf name: Slice<UnsafeBufferPointer<UInt8>>, in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        let length = name.count + 3
+        var i = start
+        while i + length <= bytes.count {
+            if bytes[i] == UInt8(ascii: "<"), bytes[i + 1] == UInt8(ascii: "/"), bytes[i + length - 1] == UInt8(ascii: ">") {
+                var same = true
+                var j = 0
+                for byte in name {
+                    if bytes[i + 2 + j] != byte {
+                        same = false
+                        break
+                    }
+                    j += 1
+                }
+                if same { return i }
+            }
+            i += 1
+        }
+        return nil
     }
 
     /// Strips one leading and one trailing newline (the natural way to write a block on its own lines).
@@ -104,9 +147,9 @@ func encodeJSON(_ value: JSONValue) -> String {
 }
 
 /// Combines the answer and tool blocks into a parse result (shared by both formats).
-func assemble(calls: [ToolCall], answers: [String], expected: String) -> ParsedUtterance {
-    if answers.count > 1 { return .error("found \(answers.count) <answer> blocks; give exactly one final answer. \(expected)") }
-    if calls.isEmpty && answers.isEmpty { return .error("no tool call and no <answer> found. \(expected)") }
+func assemble(calls: [ToolCall], answers: [String], expected: () -> String) -> ParsedUtterance {
+    if answers.count > 1 { return .error("found \(answers.count) <answer> blocks; give exactly one final answer. \(expected())") }
+    if calls.isEmpty && answers.isEmpty { return .error("no tool call and no <answer> found. \(expected())") }
     return ParsedUtterance(toolCalls: calls, answer: answers.first.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
 }
 
@@ -119,12 +162,15 @@ public struct TagActionFormat: ActionFormat {
     public init() {}
 
     public func parse(_ utterance: String, tools: [ToolDescriptor]) -> ParsedUtterance {
-        let byName = Dictionary(tools.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        let expected = expectedForm(tools: tools)
+        var byName: [String: ToolDescriptor] = [:]
+        for tool in tools where byName[tool.name] == nil { byName[tool.name] = tool }
+        let expected = { expectedForm(tools: tools) }
+        var names = Set(byName.keys)
+        names.insert("answer")
         let blocks: [TagScanner.Block]
-        switch TagScanner.blocks(in: utterance, names: Set(byName.keys).union(["answer"])) {
+        switch TagScanner.blocks(in: utterance, names: names) {
         case .success(let found): blocks = found
-        case .failure(let problem): return .error("\(problem.message). \(expected)")
+        case .failure(let problem): return .error("\(problem.message). \(expected())")
         }
         var calls: [ToolCall] = []
         var answers: [String] = []
@@ -144,7 +190,7 @@ public struct TagActionFormat: ActionFormat {
             } else if let primary = tool.primaryStringParameter {
                 calls.append(ToolCall(name: tool.name, arguments: [primary: .string(trimmed)]))
             } else {
-                return .error("the body of <\(tool.name)> must be a JSON object of its arguments (\(tool.parameters.map(\.name).joined(separator: ", "))). \(expected)")
+                return .error("the body of <\(tool.name)> must be a JSON object of its arguments (\(tool.parameters.map(\.name).joined(separator: ", "))). \(expected())")
             }
         }
         return assemble(calls: calls, answers: answers, expected: expected)
@@ -153,7 +199,9 @@ public struct TagActionFormat: ActionFormat {
     public func render(_ call: ToolCall, tools: [ToolDescriptor]) -> String {
         let tool = tools.first { $0.name == call.name }
         if let tool, let primary = tool.primaryStringParameter, call.arguments.count == 1, case .string(let text)? = call.arguments[primary] {
-            return "<\(call.name)>\(text)</\(call.name)>"
+            // Parsing strips one newline at each end of a body, so a body with one there is wrapped.
+            let wrapped = text.hasPrefix("\n") || text.hasSuffix("\n") || text.hasPrefix("\r\n") ? "\n\(text)\n" : text
+            return "<\(call.name)>\(wrapped)</\(call.name)>"
         }
         return "<\(call.name)>\(encodeJSON(.object(call.arguments)))</\(call.name)>"
     }
@@ -183,11 +231,11 @@ public struct HermesActionFormat: ActionFormat {
 
     public func parse(_ utterance: String, tools: [ToolDescriptor]) -> ParsedUtterance {
         let known = Set(tools.map(\.name))
-        let expected = "Expected: <tool_call>{\"name\": \"<tool>\", \"arguments\": {…}}</tool_call> (tools: \(tools.map(\.name).joined(separator: ", "))) or <answer>…</answer>."
+        let expected = { "Expected: <tool_call>{\"name\": \"<tool>\", \"arguments\": {…}}</tool_call> (tools: \(tools.map(\.name).joined(separator: ", "))) or <answer>…</answer>." }
         let blocks: [TagScanner.Block]
         switch TagScanner.blocks(in: utterance, names: ["tool_call", "answer"]) {
         case .success(let found): blocks = found
-        case .failure(let problem): return .error("\(problem.message). \(expected)")
+        case .failure(let problem): return .error("\(problem.message). \(expected())")
         }
         var calls: [ToolCall] = []
         var answers: [String] = []
@@ -198,24 +246,24 @@ public struct HermesActionFormat: ActionFormat {
             }
             let where_ = "tool call \(index + 1)"
             guard case .object(let object)? = decodeJSON(block.body.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-                return .error("\(where_): the body of <tool_call> is not a JSON object. \(expected)")
+                return .error("\(where_): the body of <tool_call> is not a JSON object. \(expected())")
             }
             guard case .string(let name)? = object["name"] else {
-                return .error("\(where_): missing \"name\" (a string). \(expected)")
+                return .error("\(where_): missing \"name\" (a string). \(expected())")
             }
             guard known.contains(name) else {
-                return .error("\(where_): unknown tool \"\(name)\". \(expected)")
+                return .error("\(where_): unknown tool \"\(name)\". \(expected())")
             }
             var arguments: [String: JSONValue] = [:]
             switch object["arguments"] {
             case .object(let value)?: arguments = value
             case .string(let text)?:
                 guard case .object(let value)? = decodeJSON(text) else {
-                    return .error("\(where_): \"arguments\" is a string that is not a JSON object. \(expected)")
+                    return .error("\(where_): \"arguments\" is a string that is not a JSON object. \(expected())")
                 }
                 arguments = value
             case nil, .null?: arguments = [:]
-            default: return .error("\(where_): \"arguments\" must be a JSON object. \(expected)")
+            default: return .error("\(where_): \"arguments\" must be a JSON object. \(expected())")
             }
             calls.append(ToolCall(name: name, arguments: arguments))
         }

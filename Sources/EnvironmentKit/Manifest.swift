@@ -95,6 +95,16 @@ public enum ManifestLoader {
                 throw EnvironmentError.manifest(SourceLocation(file: file, line: 1), field: "(document)", problem: "the file is empty", fix: "Write at least name, version, description, system_prompt, tasks and verifier.")
             }
             root = node
+        } catch YamlError.duplicatedKeysInMapping(let duplicates, _) {
+            // Yams reports no position for this one: find the key's first two lines ourselves.
+            let key = duplicates.sorted().first ?? "?"
+            var lines: [Int] = []
+            for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+            where line.trimmingCharacters(in: .whitespaces).hasPrefix("\(key):") {
+                lines.append(number + 1)
+            }
+            throw EnvironmentError.duplicate(
+                what: "field", name: key, first: "\(file):\(lines.first ?? 0)", second: "\(file):\(lines.dropFirst().first ?? 0)")
         } catch let error as YamlError {
             throw EnvironmentError.manifest(yamlLocation(error, file: file), field: "(syntax)", problem: "not valid YAML: \(yamlProblem(error))", fix: "Fix the YAML syntax at that line.")
         }

@@ -50,6 +50,8 @@ public struct NativeEnvironment: EnvironmentProvider {
         spec: EnvironmentSpec, tasks: TaskSet, tools: [any Tool], verifier: any Verifier,
         reward: RewardSettings = RewardSettings(), expert: (any ExpertPolicy)? = nil, observationCapChars: Int = 2000
     ) {
+        var spec = spec
+        spec.tools = tools.map(\.descriptor)
         self.spec = spec
         self.tasks = tasks
         self.tools = tools

@@ -169,9 +169,16 @@ public final class PythonBridge: Sendable {
                     globals()[_name] = _fn
 
 
-        def _fail(filename, error):
-            line = _where(error, filename)
-            raise RuntimeError(f"{filename} line {line}: {type(error).__name__}: {error}") from None
+        def _call(filename, function, *args, expected=None):
+            # Runs an environment function; its exception is re-raised naming file and line.
+            try:
+                value = function(*args)
+            except BaseException as error:
+                line = _where(error, filename)
+                raise RuntimeError(f"{filename} line {line}: {type(error).__name__}: {error}") from None
+            if expected is not None and not isinstance(value, expected):
+                raise TypeError(f"{filename}: {function.__name__}() returned {type(value).__name__}, not {expected.__name__}")
+            return value
 
 
         def _plain(value):
@@ -191,10 +198,7 @@ public final class PythonBridge: Sendable {
 
 
         def turnrl_verify(task: dict, answer: str, trajectory: list):
-            try:
-                value = _verify.verify(task, answer, trajectory)
-            except BaseException as error:
-                _fail("verify.py", error)
+            value = _call("verify.py", _verify.verify, task, answer, trajectory)
             if isinstance(value, dict):
                 out = {}
                 for key, part in value.items():
@@ -210,23 +214,11 @@ public final class PythonBridge: Sendable {
 
 
         def turnrl_expert_act(task: dict, messages: list, seed: int) -> str:
-            try:
-                value = _expert.act(task, messages, seed)
-            except BaseException as error:
-                _fail("expert.py", error)
-            if not isinstance(value, str):
-                raise TypeError(f"expert.py act() returned {type(value).__name__}, not a str")
-            return value
+            return _call("expert.py", _expert.act, task, messages, seed, expected=str)
 
 
         def turnrl_generate(split: str, seed: int, count: int) -> list:
-            try:
-                value = _generate.generate(split, seed, count)
-            except BaseException as error:
-                _fail("generate.py", error)
-            if not isinstance(value, list):
-                raise TypeError(f"generate.py generate() returned {type(value).__name__}, not a list")
-            return value
+            return _call("generate.py", _generate.generate, split, seed, count, expected=list)
 
         """
     }

@@ -2,8 +2,23 @@
 /// Each wraps any `Environment` and is one itself, so they compose:
 /// `ObservationCap(TimeLimit(env, maxTurns: 6), maxCharacters: 4000)`.
 
+/// An environment that wraps another: everything it does not override goes to `inner`.
+public protocol EnvironmentWrapper: Environment {
+    var inner: any Environment { get }
+}
+
+extension EnvironmentWrapper {
+    public func reset(seed: UInt64, options: ResetOptions) async throws -> Observation {
+        try await inner.reset(seed: seed, options: options)
+    }
+
+    public var messages: [ChatMessage] { get async { await inner.messages } }
+    public var currentTask: TaskRecord? { get async { await inner.currentTask } }
+    public func close() async { await inner.close() }
+}
+
 /// Truncates the episode after `maxTurns` steps (`truncated = true`, `info.truncatedBy`).
-public actor TimeLimit: Environment {
+public actor TimeLimit: EnvironmentWrapper {
     public let inner: any Environment
     public let maxTurns: Int
     public nonisolated let spec: EnvironmentSpec
@@ -32,14 +47,10 @@ public actor TimeLimit: Environment {
         }
         return result
     }
-
-    public var messages: [ChatMessage] { get async { await inner.messages } }
-    public var currentTask: TaskRecord? { get async { await inner.currentTask } }
-    public func close() async { await inner.close() }
 }
 
 /// Caps the whole observation of every step at `maxCharacters`, saying how much was cut.
-public actor ObservationCap: Environment {
+public actor ObservationCap: EnvironmentWrapper {
     public let inner: any Environment
     public let maxCharacters: Int
     public nonisolated var spec: EnvironmentSpec { inner.spec }
@@ -49,10 +60,6 @@ public actor ObservationCap: Environment {
         self.maxCharacters = max(1, maxCharacters)
     }
 
-    public func reset(seed: UInt64, options: ResetOptions) async throws -> Observation {
-        try await inner.reset(seed: seed, options: options)
-    }
-
     public func step(_ utterance: String) async -> StepResult {
         var result = await inner.step(utterance)
         let (text, cut) = ToolEnvironment.cap(result.observation.text, to: maxCharacters)
@@ -60,17 +67,11 @@ public actor ObservationCap: Environment {
         result.info.observationCutCharacters += cut
         return result
     }
-
-    /// The inner conversation (its tool messages are not re-cut here: the cap applies to what a
-    /// step returns).
-    public var messages: [ChatMessage] { get async { await inner.messages } }
-    public var currentTask: TaskRecord? { get async { await inner.currentTask } }
-    public func close() async { await inner.close() }
 }
 
 /// Adds reward components computed from each step (e.g. a length penalty); the step's reward
 /// is recomputed as the sum of all components.
-public actor RewardShaping: Environment {
+public actor RewardShaping: EnvironmentWrapper {
     public let inner: any Environment
     public let shaping: @Sendable (StepResult) -> [RewardComponent]
     public nonisolated var spec: EnvironmentSpec { inner.spec }
@@ -80,10 +81,6 @@ public actor RewardShaping: Environment {
         self.shaping = shaping
     }
 
-    public func reset(seed: UInt64, options: ResetOptions) async throws -> Observation {
-        try await inner.reset(seed: seed, options: options)
-    }
-
     public func step(_ utterance: String) async -> StepResult {
         var result = await inner.step(utterance)
         let extra = shaping(result)
@@ -91,8 +88,4 @@ public actor RewardShaping: Environment {
         result.reward += rewardTotal(extra)
         return result
     }
-
-    public var messages: [ChatMessage] { get async { await inner.messages } }
-    public var currentTask: TaskRecord? { get async { await inner.currentTask } }
-    public func close() async { await inner.close() }
 }

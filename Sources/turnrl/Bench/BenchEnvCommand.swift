@@ -14,7 +14,8 @@ struct BenchEnvCommand: AsyncParsableCommand {
             format-error step (no tool). Target: >= 20,000 steps/s. Episodes: the expert plays \
             --episodes test seeds of each built-in environment; tool time (sandbox/search calls, as \
             the environment timed them) and expert time (expert.py calls in the sandbox) are shown \
-            apart from the rest. --json prints {"stepOverhead": {...}, "environments": [...]}.
+            apart from the rest ("other": parsing, rendering, verifier calls, opening and closing the \
+            episode's Python session). --json prints {"stepOverhead": {...}, "environments": [...]}.
             """)
 
     @Option(help: "Steps timed for the overhead rows.")
@@ -81,7 +82,7 @@ struct BenchEnvCommand: AsyncParsableCommand {
             printTable(
                 ["ENVIRONMENT", "EPISODES", "EPISODES/S", "TURNS", "TOOL MS/EP", "EXPERT MS/EP", "OTHER MS/EP", "SUCCESS"],
                 rows.map { row in
-                    row.problem != nil ? [row.name, "-", "-", "-", "-", "-", "-", "error: \(displayCut(row.problem!, 60))"] :
+                    row.problem != nil ? [row.name, "-", "-", "-", "-", "-", "-", displayCut(row.problem!, 60)] :
                     [row.name, String(row.episodes), String(format: "%.2f", row.episodesPerSecond), String(format: "%.1f", row.meanTurns),
                      String(format: "%.1f", row.toolMsPerEpisode), String(format: "%.1f", row.expertMsPerEpisode), String(format: "%.1f", row.otherMsPerEpisode),
                      String(format: "%.0f%%", row.successRate * 100)]
@@ -129,7 +130,7 @@ struct BenchEnvCommand: AsyncParsableCommand {
         do {
             let provider = try await registry.load(entry, runtime: try options.runtime())
             guard let expert = provider.expert else {
-                row.problem = "no expert"
+                row.problem = "skipped: no expert.py"
                 await provider.shutdown()
                 return row
             }
@@ -154,7 +155,7 @@ struct BenchEnvCommand: AsyncParsableCommand {
             row.successRate = Double(records.filter(\.success).count) / n
             row.infraErrors = records.filter { $0.infraError != nil }.count
         } catch {
-            row.problem = "\(error)"
+            row.problem = "error: \(error)"
         }
         return row
     }

@@ -8,8 +8,8 @@ struct EnvListCommand: AsyncParsableCommand {
         commandName: "list",
         abstract: "List environments: name, version, tools, task counts, source.",
         discussion: """
-            Reads manifests and task files only (no sandbox is started); Python tools of tools.py \
-            appear in `env show`. --json prints {"environments": [{"name","version","source","path",\
+            Reads manifests, task files and tools.py as text only (no sandbox is started); `env show` \
+            imports tools.py and shows each tool's schema. --json prints {"environments": [{"name","version","source","path",\
             "tools","train","test","problem"}]}.
             """)
 
@@ -27,13 +27,24 @@ struct EnvListCommand: AsyncParsableCommand {
         var problem: String?
     }
 
+    /// Names of the top-level public functions of a tools.py, read as text (no sandbox is
+    /// started for a listing; `env show` imports the file and shows the real schemas).
+    func publicFunctions(in file: URL) -> [String] {
+        guard let text = try? String(contentsOf: file, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { line -> String? in
+            guard line.hasPrefix("def "), let paren = line.firstIndex(of: "(") else { return nil }
+            let name = line[line.index(line.startIndex, offsetBy: 4)..<paren].trimmingCharacters(in: .whitespaces)
+            return name.hasPrefix("_") || name.isEmpty ? nil : name
+        }
+    }
+
     func run() async throws {
         let registry = EnvironmentRegistry.standard()
         var rows: [Row] = []
         for entry in try registry.entries() {
             var row = Row(name: entry.name, version: entry.manifest?.version, source: entry.source.rawValue, path: entry.folder?.path, tools: entry.manifest?.tools ?? [], problem: entry.problem)
             if let manifest = entry.manifest {
-                if FileManager.default.fileExists(atPath: manifest.folder.appendingPathComponent("tools.py").path) { row.tools.append("tools.py") }
+                row.tools += publicFunctions(in: manifest.folder.appendingPathComponent("tools.py")).filter { !row.tools.contains($0) }
                 switch manifest.tasks {
                 case .files(let train, let test):
                     do {

@@ -98,7 +98,7 @@ import Foundation
     }
 }
 
-@Test func headDim64UsesSeveralKeyTilesPerQueryBlock() {
+@Test func wideHeadsUseSeveralTilesPerQueryBlock() {
     // With 64-wide heads a full 64-query block gets 64-key tiles, so 130 positions exercise
     // multi-tile accumulation in P·V, dQ and dK.
     var rng = SeededRNG(seed: 34)
@@ -111,5 +111,12 @@ import Foundation
     #expect(zip(out, ref).allSatisfy { abs($0 - $1) < 1e-5 })
     checkGradients([q, k, v], h: 3e-3, elementStride: 41) {
         Tensor.causalSelfAttention(query: $0[0], key: $0[1], value: $0[2], heads: heads, keyMask: mask)
+    }
+    // One 128-wide head: 32-query blocks.
+    let wide = Tensor.causalSelfAttention(query: q, key: k, value: v, heads: 1, keyMask: mask).toArray()
+    let wideRef = referenceAttention(q: q.toArray(), k: k.toArray(), v: v.toArray(), b: 1, tq: t, cap: t, len: t, d: d, heads: 1, mask: mask)
+    #expect(zip(wide, wideRef).allSatisfy { abs($0 - $1) < 1e-5 })
+    checkGradients([q, k, v], h: 3e-3, elementStride: 53) {
+        Tensor.causalSelfAttention(query: $0[0], key: $0[1], value: $0[2], heads: 1, keyMask: mask)
     }
 }

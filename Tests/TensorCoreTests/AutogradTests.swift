@@ -82,3 +82,13 @@ import Testing
         return r1 + r1.gelu() - inputs[1]
     }
 }
+
+@Test func asyncNoGradScopesTheTaskOnly() async {
+    let w = Tensor(shape: [2], data: [1, 2], requiresGrad: true)
+    let inside = await noGrad { () async -> Bool in
+        await Task.yield()
+        return (w * 2).requiresGrad
+    }
+    #expect(!inside)
+    #expect((w * 2).requiresGrad)
+}

@@ -17,5 +17,9 @@ struct ReadmeExampleTests {
         #expect(out[0].tokens.count == out[0].samplingLogProbs.count)
         #expect(out[0].tokens.count <= 32)
         #expect(out[0].samplingLogProbs.allSatisfy { $0 <= 0 })
+        // The model has 512 ids, the byte tokenizer 258: only decodable ids are drawn.
+        #expect(out[0].tokens.allSatisfy { $0 < tokenizer.vocabularySize })
+        #expect(out[0].text == (try tokenizer.decode(out[0].tokens)))
+        #expect(!out[0].text.isEmpty)
     }
 }

@@ -47,6 +47,12 @@ import Foundation
     let cached = Tensor.causalSelfAttention(query: q2, key: kc, value: vc, heads: heads, keyLength: 4).toArray()
     let ref2 = referenceAttention(q: q2.toArray(), k: kc.toArray(), v: vc.toArray(), b: b, tq: 2, cap: 7, len: 4, d: d, heads: heads, mask: nil)
     for (a, r) in zip(cached, ref2) { #expect(abs(a - r) < 1e-5) }
+    // One decoding step (a single query: the sgemv path), with padding in the cache.
+    let q1 = Tensor.randn([b, 1, d], rng: &rng)
+    let cacheMask = [true, true, false, true, true, true, true, false, true, true, true, true, true, true]
+    let step = Tensor.causalSelfAttention(query: q1, key: kc, value: vc, heads: heads, keyLength: 5, keyMask: cacheMask).toArray()
+    let ref3 = referenceAttention(q: q1.toArray(), k: kc.toArray(), v: vc.toArray(), b: b, tq: 1, cap: 7, len: 5, d: d, heads: heads, mask: cacheMask)
+    for (a, r) in zip(step, ref3) { #expect(abs(a - r) < 1e-5) }
 }
 
 @Test func attentionGradientsWithMask() {
@@ -95,5 +101,43 @@ import Foundation
     let qs = Tensor.randn([1, 70, 4], rng: &rng), ks = Tensor.randn([1, 70, 4], rng: &rng), vs = Tensor.randn([1, 70, 4], rng: &rng)
     checkGradients([qs, ks, vs], h: 3e-3) {
         Tensor.causalSelfAttention(query: $0[0], key: $0[1], value: $0[2], heads: 2, keyMask: Array(mask.prefix(70)))
+    }
+}
+
+@Test func wideHeadsUseSeveralTilesPerQueryBlock() {
+    // With 64-wide heads a full 64-query block gets 64-key tiles, so 130 positions exercise
+    // multi-tile accumulation in P·V, dQ and dK.
+    var rng = SeededRNG(seed: 34)
+    let (t, d, heads) = (130, 128, 2)
+    let q = Tensor.randn([1, t, d], std: 0.3, rng: &rng), k = Tensor.randn([1, t, d], std: 0.3, rng: &rng), v = Tensor.randn([1, t, d], rng: &rng)
+    var mask = [Bool](repeating: true, count: t)
+    mask[3] = false; mask[100] = false
+    let out = Tensor.causalSelfAttention(query: q, key: k, value: v, heads: heads, keyMask: mask).toArray()
+    let ref = referenceAttention(q: q.toArray(), k: k.toArray(), v: v.toArray(), b: 1, tq: t, cap: t, len: t, d: d, heads: heads, mask: mask)
+    #expect(zip(out, ref).allSatisfy { abs($0 - $1) < 1e-5 })
+    checkGradients([q, k, v], h: 3e-3, elementStride: 41) {
+        Tensor.causalSelfAttention(query: $0[0], key: $0[1], value: $0[2], heads: heads, keyMask: mask)
+    }
+    // One 128-wide head: 32-query blocks.
+    let wide = Tensor.causalSelfAttention(query: q, key: k, value: v, heads: 1, keyMask: mask).toArray()
+    let wideRef = referenceAttention(q: q.toArray(), k: k.toArray(), v: v.toArray(), b: 1, tq: t, cap: t, len: t, d: d, heads: 1, mask: mask)
+    #expect(zip(wide, wideRef).allSatisfy { abs($0 - $1) < 1e-5 })
+    checkGradients([q, k, v], h: 3e-3, elementStride: 53) {
+        Tensor.causalSelfAttention(query: $0[0], key: $0[1], value: $0[2], heads: 1, keyMask: mask)
+    }
+}
+
+@Test func singleKeyTilesAndSingleQueryStepsHaveGradients() {
+    // 64 queries after one earlier key: the last key tile holds one key, so dV and dK take the
+    // one-row (sgemv) path with a strided, transposed operand; a lone query takes it forward.
+    var rng = SeededRNG(seed: 35)
+    let q = Tensor.randn([1, 64, 64], std: 0.3, rng: &rng)
+    let k = Tensor.randn([1, 65, 64], std: 0.3, rng: &rng), v = Tensor.randn([1, 65, 64], rng: &rng)
+    checkGradients([q, k, v], h: 3e-3, elementStride: 29) {
+        Tensor.causalSelfAttention(query: $0[0], key: $0[1], value: $0[2], heads: 1)
+    }
+    let q1 = Tensor.randn([1, 1, 64], std: 0.3, rng: &rng)
+    checkGradients([q1, k, v], h: 3e-3, elementStride: 7) {
+        Tensor.causalSelfAttention(query: $0[0], key: $0[1], value: $0[2], heads: 2)
     }
 }

@@ -63,3 +63,32 @@ import Testing
     let u = (0..<n).map { _ in r.nextFloat() }
     #expect(u.allSatisfy { $0 >= 0 && $0 < 1 })
 }
+
+/// Add, sub and reshape hand their output gradient buffer to an input that has none yet; the
+/// gradients must stay right when the same tensor feeds several consumers.
+@Test func gradientBufferHandOffKeepsSharedUsesCorrect() {
+    var rng = SeededRNG(seed: 50)
+    let x = Tensor.randn([3, 4], rng: &rng), h = Tensor.randn([3, 4], rng: &rng)
+    checkGradients([x]) { $0[0] + $0[0] }
+    checkGradients([x]) { $0[0] - $0[0] * 2 }
+    checkGradients([x, h]) { inputs in
+        let y = inputs[0] + inputs[1]
+        let flat = y.reshaped([-1])
+        return flat * 3 + flat.exp() - y.reshaped([12])
+    }
+    checkGradients([x, h]) { inputs in
+        // A residual stream: x + f(x) + g(x + f(x)).
+        let r1 = inputs[0] + (inputs[0] * inputs[1]).tanh()
+        return r1 + r1.gelu() - inputs[1]
+    }
+}
+
+@Test func asyncNoGradScopesTheTaskOnly() async {
+    let w = Tensor(shape: [2], data: [1, 2], requiresGrad: true)
+    let inside = await noGrad { () async -> Bool in
+        await Task.yield()
+        return (w * 2).requiresGrad
+    }
+    #expect(!inside)
+    #expect((w * 2).requiresGrad)
+}

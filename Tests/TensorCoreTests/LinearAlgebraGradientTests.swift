@@ -14,6 +14,13 @@ func matmulGradients(transposeA: Bool, transposeB: Bool) {
     checkGradients([a3, b3]) { Tensor.matmul($0[0], $0[1], transposeA: transposeA, transposeB: transposeB) }
     // Batched a, shared b (the batch folds into one sgemm when a is not transposed).
     checkGradients([a3, b2]) { Tensor.matmul($0[0], $0[1], transposeA: transposeA, transposeB: transposeB) }
+    // One-row products (the sgemv path), against the same product done as a 2-row one.
+    let row = Tensor.randn(transposeA ? [k, 1] : [1, k], rng: &rng)
+    checkGradients([row, b2]) { Tensor.matmul($0[0], $0[1], transposeA: transposeA, transposeB: transposeB) }
+    let twoRows = Tensor.concat([row, row], axis: transposeA ? 1 : 0)
+    let single = Tensor.matmul(row, b2, transposeA: transposeA, transposeB: transposeB).toArray()
+    let double = Tensor.matmul(twoRows, b2, transposeA: transposeA, transposeB: transposeB).toArray()
+    for (s, d) in zip(single, double.prefix(n)) { #expect(abs(s - d) < 1e-5) }
 }
 
 @Test func matmulMatchesExplicitProduct() {
@@ -30,6 +37,8 @@ func linearGradients(transposedWeight: Bool) {
     let w = Tensor.randn(transposedWeight ? [5, 4] : [4, 5], rng: &rng)
     let b = Tensor.randn([5], rng: &rng)
     checkGradients([x, w, b]) { Tensor.linear($0[0], weight: $0[1], bias: $0[2], transposedWeight: transposedWeight) }
+    let one = Tensor.randn([1, 1, 4], rng: &rng)
+    checkGradients([one, w, b]) { Tensor.linear($0[0], weight: $0[1], bias: $0[2], transposedWeight: transposedWeight) }
     checkGradients([x, w]) { Tensor.linear($0[0], weight: $0[1], transposedWeight: transposedWeight) }
 }
 

@@ -89,3 +89,20 @@ import Testing
     let per = ds.map { abs($0) < 1 ? 0.5 * $0 * $0 : abs($0) - 0.5 }.reduce(0, +) / 5
     #expect(abs(Tensor.huberLoss(p, t).item - per) < 1e-5)
 }
+
+@Test func maskedLogitsDropOutOfEntropyAndLogProbs() {
+    // -inf logits (a masked vocabulary) give the entropy of the rest, finite gradients, and
+    // leave log-softmax of the rest unchanged.
+    let masked = Tensor(shape: [1, 4], data: [1, -.infinity, 2, 0.5], requiresGrad: true)
+    let kept = Tensor(shape: [1, 3], data: [1, 2, 0.5])
+    let h = masked.softmaxEntropy()
+    #expect(abs(h.item - kept.softmaxEntropy().item) < 1e-6)
+    h.backward()
+    #expect(masked.grad!.toArray().allSatisfy { $0.isFinite })
+    #expect(masked.grad!.toArray()[1] == 0)
+    let lp = Tensor.tokenLogProbs(masked.detached(), targets: [2]).item
+    #expect(abs(lp - Tensor.tokenLogProbs(kept, targets: [1]).item) < 1e-6)
+    // Entropy stays precise for large logits (no cancellation against the max).
+    let big = Tensor(shape: [1, 2], data: [1000, 1000])
+    #expect(abs(big.softmaxEntropy().item - Float(0.693_147_2)) < 1e-6)
+}

@@ -25,3 +25,21 @@ import Testing
     }
     #expect(last < first * 0.05)
 }
+
+/// The README's example, verbatim, and its loss falls.
+@Test func readmeExampleRunsAndLearns() {
+    var rng = SeededRNG(seed: 0)
+    let w = Tensor.randn([8, 1], std: 0.1, rng: &rng, requiresGrad: true)
+    let x = Tensor.randn([32, 8], rng: &rng), y = Tensor.randn([32, 1], rng: &rng)
+    let optimizer = AdamW(parameters: [w], config: AdamWConfig(learningRate: 1e-2))
+    let before = noGrad { Tensor.mseLoss(Tensor.matmul(x, w), y).item }
+    for _ in 0..<100 {
+        optimizer.zeroGrad()
+        let loss = Tensor.mseLoss(Tensor.matmul(x, w), y)
+        loss.backward()
+        clipGradNorm([w], maxNorm: 1)
+        optimizer.step()
+    }
+    let after = noGrad { Tensor.mseLoss(Tensor.matmul(x, w), y).item }
+    #expect(after < before)
+}

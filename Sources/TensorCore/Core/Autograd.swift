@@ -14,6 +14,11 @@ public func noGrad<R>(_ body: () throws -> R) rethrows -> R {
     try GradMode.$isEnabled.withValue(false, operation: body)
 }
 
+/// `noGrad` for async work (e.g. a rollout that awaits tool calls between forward passes).
+public func noGrad<R>(isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> R) async rethrows -> R {
+    try await GradMode.$isEnabled.withValue(false, operation: body)
+}
+
 /// One recorded op: the inputs it read and how to push the output gradient back to them.
 final class Node {
     let parents: [Tensor]

@@ -138,6 +138,20 @@ public final class Tensor: @unchecked Sendable {
         return g.base
     }
 
+    /// Adds an op output's gradient (same element count) into this tensor's gradient. When this
+    /// tensor has none yet, it takes over the output's buffer instead of copying: the backward
+    /// pass drops the output's gradient right after its op, so the buffer has a single owner.
+    /// Call it last in a backward closure (after every other use of the output's gradient).
+    func takeOrAccumulateGrad(from out: Tensor) {
+        precondition(out.count == count, "takeOrAccumulateGrad: \(out.shape) vs \(shape)")
+        if gradStorage == nil, let g = out.gradStorage, g.count == count {
+            gradStorage = g
+            out.gradStorage = nil
+        } else {
+            addInPlace(gradPointer(), out.gradPointer(), count)
+        }
+    }
+
     /// A tensor sharing this one's values but outside the graph (no gradient flows through it).
     public func detached() -> Tensor {
         Tensor(storage: storage, offset: offset, shape: shape)

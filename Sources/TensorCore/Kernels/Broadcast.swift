@@ -80,16 +80,7 @@ extension Tensor {
             } else {
                 g[base] += sumOf(src, rowLength)
             }
-            // Odometer over the outer axes.
-            var axis = rank - 2
-            while axis >= 0 {
-                index[axis] += 1
-                base += strides[axis]
-                if index[axis] < outShape[axis] { break }
-                base -= strides[axis] * outShape[axis]
-                index[axis] = 0
-                axis -= 1
-            }
+            _ = advanceOuterIndex(&index, offset: &base, shape: outShape, strides: strides)
         }
     }
 }
@@ -125,4 +116,19 @@ extension Tensor {
     var s = (a0 + a1).sum()
     while i < n { s += a[i] * b[i]; i += 1 }
     return s
+}
+
+/// Steps a row index over every axis but the last (an odometer), keeping `offset` = Σ index·stride.
+/// Returns false once the index has wrapped past the last row.
+@inline(__always) func advanceOuterIndex(_ index: inout [Int], offset: inout Int, shape: [Int], strides: [Int]) -> Bool {
+    var axis = shape.count - 2
+    while axis >= 0 {
+        index[axis] += 1
+        offset += strides[axis]
+        if index[axis] < shape[axis] { return true }
+        offset -= strides[axis] * shape[axis]
+        index[axis] = 0
+        axis -= 1
+    }
+    return false
 }

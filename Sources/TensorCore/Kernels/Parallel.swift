@@ -29,6 +29,15 @@ let coreCount: Int = Swift.max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     }
 }
 
+/// Runs `body(row)` for every row of `length` elements, rows split over cores. `cost` is the
+/// work per element relative to a simple add (about 8 for rows that take an exp per element),
+/// so cheap rows are not split below the grain.
+@inline(__always) func parallelRows(_ rows: Int, length: Int, cost: Int = 1, _ body: (Int) -> Void) {
+    parallelRanges(rows, grain: Swift.max(1, elementwiseGrain / cost / Swift.max(length, 1))) { start, end in
+        for r in start..<end { body(r) }
+    }
+}
+
 /// Carries a value into a @Sendable closure when the caller guarantees exclusive use.
 struct UncheckedSendable<T>: @unchecked Sendable {
     let value: T

@@ -43,6 +43,22 @@
     return s
 }
 
+/// Σ w[i]·(x[i] - shift), skipping zero weights, so a masked logit (-inf, whose softmax weight
+/// is 0) adds 0 instead of 0·(-inf) = NaN.
+@inline(__always) func rowWeightedShifted(_ w: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ n: Int, shift: Float) -> Float {
+    let vs = V8(repeating: shift)
+    var acc = V8()
+    var i = 0
+    while i + 8 <= n {
+        let wv = load8(w + i)
+        acc += (wv * (load8(x + i) - vs)).replacing(with: 0, where: wv .== 0)
+        i += 8
+    }
+    var s = acc.sum()
+    while i < n { if w[i] != 0 { s += w[i] * (x[i] - shift) }; i += 1 }
+    return s
+}
+
 /// x[i] *= s.
 @inline(__always) func rowScale(_ x: UnsafeMutablePointer<Float>, _ n: Int, _ s: Float) {
     let vs = V8(repeating: s)

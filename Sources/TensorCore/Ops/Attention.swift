@@ -86,22 +86,36 @@ extension Tensor {
 }
 
 /// Attention runs per (batch, head) pair, the pairs split over cores. Inside a pair, causal
-/// attention only needs the lower triangle, so the products run over 64×64 tiles (query block ×
-/// key block) on or below the diagonal: about 5/8 of the full products at T = 256. A 64×64×64
-/// product is at OpenBLAS's single-thread threshold (m·n·k ≤ 4·65536), so each core's sgemm
-/// calls stay on that core instead of contending for OpenBLAS's thread pool.
+/// attention only needs the lower triangle, so the products run over tiles (query block × key
+/// block, 64×64 for 64-wide heads) on or below the diagonal: about 5/8 of the full products at
+/// T = 256. Tiles stay within OpenBLAS's single-thread threshold, so each core's sgemm calls
+/// stay on that core instead of contending for OpenBLAS's thread pool.
 private let attentionTile = 64
 
+/// OpenBLAS runs an sgemm on the calling thread when m·n·k ≤ 4·65536 (its
+/// GEMM_MULTITHREAD_THRESHOLD × SMP_THRESHOLD_MIN); tiles stay within it.
+private let singleThreadProduct = 4 * 65_536
+
+/// Query rows per block: 64 for heads up to 64 wide, fewer for wider heads (32 at 128) so a
+/// block × 64 keys × headDim product stays single-threaded.
+private func queryBlockRows(_ s: AttentionShape) -> Int {
+    Swift.max(8, Swift.min(attentionTile, singleThreadProduct / (attentionTile * Swift.max(s.headDim, 1)) / 8 * 8))
+}
+
 /// The tiles of one (batch, head): query rows r0..<r1 against keys j0..<j1, in query-block
-/// order with key tiles ascending.
+/// order with key tiles ascending. Key tiles are 64 wide for full query blocks and wider for
+/// short ones (a decoding step's single query takes all its keys in one product), keeping
+/// rows·keys·headDim near the single-thread threshold.
 private func causalTiles(_ s: AttentionShape) -> [(r0: Int, r1: Int, j0: Int, j1: Int)] {
     let offset = s.keyLength - s.queries
     var tiles: [(Int, Int, Int, Int)] = []
-    for r0 in stride(from: 0, to: s.queries, by: attentionTile) {
-        let r1 = Swift.min(r0 + attentionTile, s.queries)
+    let rowsPerBlock = queryBlockRows(s)
+    for r0 in stride(from: 0, to: s.queries, by: rowsPerBlock) {
+        let r1 = Swift.min(r0 + rowsPerBlock, s.queries)
         let visible = offset + r1  // the block's last query sees keys 0..<visible
-        for j0 in stride(from: 0, to: visible, by: attentionTile) {
-            tiles.append((r0, r1, j0, Swift.min(j0 + attentionTile, visible)))
+        let keyTile = Swift.max(attentionTile, singleThreadProduct / Swift.max((r1 - r0) * s.headDim, 1) / attentionTile * attentionTile)
+        for j0 in stride(from: 0, to: visible, by: keyTile) {
+            tiles.append((r0, r1, j0, Swift.min(j0 + keyTile, visible)))
         }
     }
     return tiles
@@ -154,6 +168,7 @@ private func attentionBackward(_ s: AttentionShape, q: AttentionOperand, k: Atte
     let tq = s.queries, l = s.keyLength, dh = s.headDim, dm = s.model
     let block = tq * l
     let tiles = causalTiles(s)
+    let rowsPerBlock = queryBlockRows(s)
     parallelRanges(s.batch * s.heads, grain: 1) { start, end in
         // dP / dS for one (batch, head) at a time.
         let g = UnsafeMutablePointer<Float>.allocate(capacity: block)
@@ -182,7 +197,7 @@ private func attentionBackward(_ s: AttentionShape, q: AttentionOperand, k: Atte
                 var j = 0
                 while j + 8 <= visible { store8(load8(pr + j) * (load8(gr + j) - dot), gr + j); j += 8 }
                 while j < visible { gr[j] = pr[j] * (gr[j] - dot[0]); j += 1 }
-                let blockVisible = l - tq + Swift.min((i / attentionTile + 1) * attentionTile, tq)
+                let blockVisible = l - tq + Swift.min((i / rowsPerBlock + 1) * rowsPerBlock, tq)
                 if blockVisible > visible { (gr + visible).initialize(repeating: 0, count: blockVisible - visible) }
             }
             for (r0, r1, j0, j1) in tiles {

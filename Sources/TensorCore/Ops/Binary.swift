@@ -107,20 +107,30 @@ extension Tensor {
     /// Elementwise sum with broadcasting.
     public static func + (a: Tensor, b: Tensor) -> Tensor {
         binary(AddKernel.self, a, b, "add") { out, a, b in
-            let g = out.gradPointer()
-            if a.needsGrad { a.accumulateGrad(reducing: g, outShape: out.shape) }
-            if b.needsGrad { b.accumulateGrad(reducing: g, outShape: out.shape) }
+            if b.needsGrad {
+                if b.count == out.count && !a.needsGrad { b.takeOrAccumulateGrad(from: out) } else {
+                    b.accumulateGrad(reducing: out.gradPointer(), outShape: out.shape)
+                }
+            }
+            if a.needsGrad {
+                if a.count == out.count { a.takeOrAccumulateGrad(from: out) } else {
+                    a.accumulateGrad(reducing: out.gradPointer(), outShape: out.shape)
+                }
+            }
         }
     }
 
     /// Elementwise difference with broadcasting.
     public static func - (a: Tensor, b: Tensor) -> Tensor {
         binary(SubKernel.self, a, b, "sub") { out, a, b in
-            let g = out.gradPointer()
-            if a.needsGrad { a.accumulateGrad(reducing: g, outShape: out.shape) }
             if b.needsGrad {
                 let neg = out.gradTensor.scaledStorage(-1)
                 b.accumulateGrad(reducing: neg.base, outShape: out.shape)
+            }
+            if a.needsGrad {
+                if a.count == out.count { a.takeOrAccumulateGrad(from: out) } else {
+                    a.accumulateGrad(reducing: out.gradPointer(), outShape: out.shape)
+                }
             }
         }
     }
@@ -151,23 +161,21 @@ extension Tensor {
 
     /// Elementwise maximum with broadcasting (the gradient goes to `a` on ties).
     public static func maximum(_ a: Tensor, _ b: Tensor) -> Tensor {
-        binary(MaxKernel.self, a, b, "maximum") { out, a, b in
-            let g = out.gradTensor
-            let mask = binaryStorage(GreaterEqualMaskKernel.self, a.pointer, a.shape, b.pointer, b.shape, outShape: out.shape)
-            let ga = binaryStorage(MulKernel.self, g.pointer, out.shape, mask.base, out.shape, outShape: out.shape)
-            if a.needsGrad { a.accumulateGrad(reducing: ga.base, outShape: out.shape) }
-            if b.needsGrad {
-                let gb = binaryStorage(SubKernel.self, g.pointer, out.shape, ga.base, out.shape, outShape: out.shape)
-                b.accumulateGrad(reducing: gb.base, outShape: out.shape)
-            }
-        }
+        selection(MaxKernel.self, picksA: GreaterEqualMaskKernel.self, a, b, "maximum")
     }
 
     /// Elementwise minimum with broadcasting (the gradient goes to `a` on ties).
     public static func minimum(_ a: Tensor, _ b: Tensor) -> Tensor {
-        binary(MinKernel.self, a, b, "minimum") { out, a, b in
+        selection(MinKernel.self, picksA: LessEqualMaskKernel.self, a, b, "minimum")
+    }
+
+    /// An op that picks a or b per element: the gradient goes to whichever was picked, as the
+    /// `picksA` kernel (1 where a is picked) says.
+    fileprivate static func selection<K: BinaryKernel, M: BinaryKernel>(_ k: K.Type, picksA: M.Type, _ a: Tensor, _ b: Tensor,
+                                                                         _ name: String) -> Tensor {
+        binary(k, a, b, name) { out, a, b in
             let g = out.gradTensor
-            let mask = binaryStorage(LessEqualMaskKernel.self, a.pointer, a.shape, b.pointer, b.shape, outShape: out.shape)
+            let mask = binaryStorage(M.self, a.pointer, a.shape, b.pointer, b.shape, outShape: out.shape)
             let ga = binaryStorage(MulKernel.self, g.pointer, out.shape, mask.base, out.shape, outShape: out.shape)
             if a.needsGrad { a.accumulateGrad(reducing: ga.base, outShape: out.shape) }
             if b.needsGrad {

@@ -47,7 +47,9 @@ extension Tensor {
         }
     }
 
-    /// The entropy of softmax(logits) per row: `[..., V]` → `[...]`, H = lse - Σ p·x.
+    /// The entropy of softmax(logits) per row: `[..., V]` → `[...]`. Computed on max-shifted
+    /// logits, H = log z - Σ e_j·(x_j - m)/z, so large logits lose no precision and masked
+    /// (-inf) logits simply drop out.
     public func softmaxEntropy() -> Tensor {
         let (rows, v) = lastAxisRows
         let out = Storage(count: rows, zeroed: false)
@@ -59,24 +61,33 @@ extension Tensor {
                 let xr = x + r * v
                 let m = rowMax(xr, v)
                 let z = rowExpShifted(xr, p, v, shift: m)
-                o[r] = m + logf(z) - dotOf(p, xr, v) / z
+                o[r] = logf(z) - rowWeightedShifted(p, xr, v, shift: m) / z
             }
         }
         return Tensor.result(Array(shape.dropLast()), out, inputs: [self]) { [self] out in
-            // dH/dx_j = -p_j·(x_j - Σ p·x) = -p_j·(log p_j + H).
+            // dH/dx_j = -p_j·(x_j - Σ p·x), in shifted form; p_j = 0 terms are 0.
             let g = out.gradPointer(), gx = self.gradPointer()
             parallelRanges(rows, grain: Swift.max(1, elementwiseGrain / 8 / Swift.max(v, 1))) { s, e in
                 let p = UnsafeMutablePointer<Float>.allocate(capacity: v)
                 defer { p.deallocate() }
                 for r in s..<e {
                     let xr = x + r * v, gxr = gx + r * v
-                    let z = rowExpShifted(xr, p, v, shift: rowMax(xr, v))
+                    let m = rowMax(xr, v)
+                    let z = rowExpShifted(xr, p, v, shift: m)
                     rowScale(p, v, 1 / z)
-                    let mean = V8(repeating: dotOf(p, xr, v))
-                    let gr = V8(repeating: -g[r])
+                    let c = rowWeightedShifted(p, xr, v, shift: m)
+                    let vm = V8(repeating: m + c), gr = V8(repeating: -g[r])
                     var i = 0
-                    while i + 8 <= v { store8(load8(gxr + i) + gr * load8(p + i) * (load8(xr + i) - mean), gxr + i); i += 8 }
-                    while i < v { gxr[i] += gr[0] * p[i] * (xr[i] - mean[0]); i += 1 }
+                    while i + 8 <= v {
+                        let pv = load8(p + i)
+                        let term = (pv * (load8(xr + i) - vm)).replacing(with: 0, where: pv .== 0)
+                        store8(load8(gxr + i) + gr * term, gxr + i)
+                        i += 8
+                    }
+                    while i < v {
+                        if p[i] != 0 { gxr[i] += gr[0] * p[i] * (xr[i] - (m + c)) }
+                        i += 1
+                    }
                 }
             }
         }

@@ -89,8 +89,9 @@ extension Tensor {
         let outShape = Array(x.shape.dropLast()) + [outF]
         let out = Storage(count: rows * outF, zeroed: bias == nil)
         if let bias {
-            let bp = bias.pointer
-            for r in 0..<rows { (out.base + r * outF).update(from: bp, count: outF) }
+            // Each row starts as the bias; the sgemm then adds x·W (beta = 1).
+            let bp = bias.pointer, o = out.base
+            parallelRows(rows, length: outF) { r in (o + r * outF).update(from: bp, count: outF) }
         }
         let ldw = weight.shape[1]
         sgemm(false, transposedWeight, m: rows, n: outF, k: inF, x.pointer, lda: inF, weight.pointer, ldb: ldw,

@@ -12,7 +12,7 @@ extension Tensor {
         }
         precondition(shape.reduce(1, *) == count, "reshaped: \(self.shape) (\(count) elements) cannot become \(newShape)")
         return Tensor.result(shape, storage, offset: offset, inputs: [self]) { [self] out in
-            addInPlace(self.gradPointer(), out.gradPointer(), count)
+            self.takeOrAccumulateGrad(from: out)
         }
     }
 
@@ -128,15 +128,6 @@ private func permuteCopy(from src: UnsafePointer<Float>, shape: [Int], order: [I
             for j in 0..<last { dst[o + j] = src[base + j * lastStride] }
         }
         o += last
-        var axis = rank - 2
-        while axis >= 0 {
-            index[axis] += 1
-            base += strides[axis]
-            if index[axis] < outShape[axis] { break }
-            base -= strides[axis] * outShape[axis]
-            index[axis] = 0
-            axis -= 1
-        }
-        if axis < 0 { break }
+        if !advanceOuterIndex(&index, offset: &base, shape: outShape, strides: strides) { break }
     }
 }

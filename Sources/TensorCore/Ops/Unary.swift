@@ -196,6 +196,7 @@ extension Tensor {
         }
     }
 
+    /// Tensor–scalar arithmetic, all through `affine(scale:shift:)`: -a, a ± s, s ± a, a·s, s·a, a/s.
     public static prefix func - (a: Tensor) -> Tensor { a.affine(scale: -1, shift: 0) }
     public static func + (a: Tensor, s: Float) -> Tensor { a.affine(scale: 1, shift: s) }
     public static func + (s: Float, a: Tensor) -> Tensor { a.affine(scale: 1, shift: s) }

@@ -15,6 +15,7 @@ public struct AdamWConfig: Sendable, Equatable {
     /// Decoupled weight decay λ: each step multiplies parameters by (1 - lr·λ).
     public var weightDecay: Float = 0.1
 
+    /// A configuration; every argument defaults as documented on its property.
     public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, eps: Float = 1e-8, weightDecay: Float = 0.1) {
         self.learningRate = learningRate
         self.beta1 = beta1
@@ -26,9 +27,11 @@ public struct AdamWConfig: Sendable, Equatable {
 
 /// A set of parameters sharing a weight-decay setting (biases and norm gains usually get none).
 public struct ParameterGroup {
+    /// The tensors updated together.
     public var parameters: [Tensor]
     /// Overrides the config's weight decay for this group when set.
     public var weightDecay: Float?
+    /// A group; `weightDecay: 0` exempts it from decay.
     public init(_ parameters: [Tensor], weightDecay: Float? = nil) {
         self.parameters = parameters
         self.weightDecay = weightDecay
@@ -37,7 +40,9 @@ public struct ParameterGroup {
 
 /// The AdamW optimizer. Holds first/second moment buffers per parameter.
 public final class AdamW {
+    /// The hyperparameters (the learning rate may be overridden per step).
     public var config: AdamWConfig
+    /// The parameter groups, in the order they are updated.
     public let groups: [ParameterGroup]
     /// Steps taken so far (the bias correction uses it).
     public private(set) var stepCount = 0

@@ -10,6 +10,7 @@ public struct WarmupCosineSchedule: Sendable, Equatable {
     /// The floor as a fraction of the peak (nanoGPT uses 0.1).
     public var minRatio: Float
 
+    /// A schedule; `minRatio` defaults to nanoGPT's 0.1.
     public init(peak: Float, warmupSteps: Int, totalSteps: Int, minRatio: Float = 0.1) {
         precondition(warmupSteps >= 0 && totalSteps >= warmupSteps, "WarmupCosineSchedule: need 0 ≤ warmupSteps (\(warmupSteps)) ≤ totalSteps (\(totalSteps))")
         self.peak = peak

@@ -6,7 +6,8 @@ dropout off), torch.set_num_threads(2), float32:
   - training tokens/s: batch 16 x 256, forward + mean next-token cross-entropy + backward + AdamW
   - forward-only tokens/s: the same batch under torch.no_grad (logits + loss)
   - generation tokens/s, batch 1 (and 8 with cache): a 16-token prompt, 256 new tokens sampled
-    at temperature 1, with and without the KV cache (model with 512 positions so they fit)
+    at temperature 1 by a plain loop over model(...) with and without past_key_values (model
+    with 512 positions so they fit)
   - peak RSS of one training step (VmHWM after a reset through /proc/self/clear_refs)
 Prints one JSON object on the last line. Optional: `pip install torch transformers`.
 """
@@ -78,13 +79,29 @@ def main():
     gen = make(512).eval()
 
     def generate(rows, cache):
+        # A plain sampling loop (what TurnRL does), not HF `generate`, whose per-step logits
+        # processors and stopping criteria would add Python overhead unrelated to the model.
         prompt = torch.randint(0, 256, (rows, 16))
-        start = time.perf_counter()
+        new_tokens = 256
         with torch.no_grad():
-            out = gen.generate(prompt, attention_mask=torch.ones_like(prompt), do_sample=True,
-                               temperature=1.0, top_k=0, top_p=1.0, max_new_tokens=256,
-                               min_new_tokens=256, use_cache=cache, pad_token_id=0)
-        return (out.shape[1] - 16) * rows / (time.perf_counter() - start)
+            start = time.perf_counter()
+            if cache:
+                out = gen(input_ids=prompt, use_cache=True)
+                past, logits = out.past_key_values, out.logits[:, -1]
+            else:
+                sequence = prompt
+                logits = gen(input_ids=sequence, use_cache=False).logits[:, -1]
+            for step in range(new_tokens):
+                token = torch.multinomial(torch.softmax(logits, dim=-1), 1)
+                if step == new_tokens - 1:
+                    break
+                if cache:
+                    out = gen(input_ids=token, past_key_values=past, use_cache=True)
+                    past, logits = out.past_key_values, out.logits[:, -1]
+                else:
+                    sequence = torch.cat([sequence, token], dim=1)
+                    logits = gen(input_ids=sequence, use_cache=False).logits[:, -1]
+            return new_tokens * rows / (time.perf_counter() - start)
 
     cached = generate(1, True)
     uncached = generate(1, False)

@@ -17,7 +17,8 @@ public struct GenerationResult: Sendable, Equatable {
     /// log p of each new token under the distribution it was sampled from (temperature,
     /// top-k, top-p applied; 0 for greedy).
     public var samplingLogProbs: [Float]
-    /// log p of each new token under the model itself (temperature 1, no truncation).
+    /// log p of each new token under the model itself (temperature 1, no truncation, the
+    /// full vocabulary: what `score` returns for the same tokens).
     public var policyLogProbs: [Float]
     /// The new tokens decoded (invalid UTF-8 at a cut becomes U+FFFD).
     public var text: String

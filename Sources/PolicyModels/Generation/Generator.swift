@@ -39,7 +39,7 @@ extension GPT2Model {
         let vocab = config.vocabSize
         let sampling = options.sampling
         var state = GenerationState(prompts: prompts, sampling: sampling, tokenizer: tokenizer, contextLength: config.contextLength)
-        var sampler = Sampler(config: sampling, vocabularySize: vocab)
+        var sampler = Sampler(config: sampling, vocabularySize: vocab, sampleable: tokenizer.vocabularySize)
         var decoder = options.useKVCache ? IncrementalDecoder(model: self, batch: batch, maxNewTokens: sampling.maxNewTokens) : nil
 
         // noGrad's closure cannot throw a typed error through `rethrows`; carry it out as a value.
@@ -121,7 +121,7 @@ struct GenerationState {
             return
         }
         guard !stopBytes.isEmpty else { return }
-        // The ids came from this model's vocabulary, which the tokenizer was checked to cover.
+        // The sampler draws only ids below the tokenizer's vocabulary size, which all decode.
         let newBytes = (try? tokenizer.decodeBytes([token.id])) ?? []
         generatedBytes[row].append(contentsOf: newBytes)
         let bytes = generatedBytes[row]

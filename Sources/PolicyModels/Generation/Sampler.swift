@@ -19,11 +19,16 @@ public struct SampledToken: Sendable, Equatable {
 /// logits at a time; the scratch buffers live in the value so a generation loop allocates once.
 struct Sampler {
     let config: SamplingConfig
+    /// Only ids below this are drawn: a model's vocabulary may be padded past its tokenizer's
+    /// (the reference policy has 512 ids, the byte tokenizer 258), and an id the tokenizer
+    /// cannot decode must never be produced.
+    let sampleable: Int
     private var probabilities: [Float]
     private var order: [Int32]
 
-    init(config: SamplingConfig, vocabularySize: Int) {
+    init(config: SamplingConfig, vocabularySize: Int, sampleable: Int? = nil) {
         self.config = config
+        self.sampleable = Swift.max(1, Swift.min(sampleable ?? vocabularySize, vocabularySize))
         probabilities = [Float](repeating: 0, count: vocabularySize)
         order = (0..<Int32(vocabularySize)).map { $0 }
     }
@@ -38,8 +43,8 @@ struct Sampler {
     }
 
     mutating func sample<G: RandomNumberGenerator>(_ logits: UnsafeBufferPointer<Float>, using rng: inout G) -> SampledToken {
-        let n = logits.count
-        precondition(n == probabilities.count, "Sampler: logits row has \(n) entries, vocabulary is \(probabilities.count)")
+        precondition(logits.count == probabilities.count, "Sampler: logits row has \(logits.count) entries, vocabulary is \(probabilities.count)")
+        let n = sampleable
         if config.temperature <= 0 {
             var best = 0
             for i in 1..<n where logits[i] > logits[best] { best = i }
@@ -47,7 +52,7 @@ struct Sampler {
         }
         let invT = 1 / config.temperature
         var maximum = -Float.infinity
-        for x in logits where x > maximum { maximum = x }
+        for i in 0..<n where logits[i] > maximum { maximum = logits[i] }
         // Candidates: all tokens, or the top k (by a partial sort of the index array).
         var candidates = n
         if config.topK > 0 && config.topK < n {

@@ -32,6 +32,9 @@ struct BenchPolicyCommand: ParsableCommand {
     @Flag(help: "Skip the PyTorch peer even if it is installed.")
     var noPeer = false
 
+    @Option(help: "torch.set_num_threads for the peer (issue 3 compares at 2).")
+    var peerThreads = 2
+
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
@@ -40,7 +43,7 @@ struct BenchPolicyCommand: ParsableCommand {
         var peer: [String: Double]?
         var peerNote = "skipped (--no-peer)"
         if !noPeer {
-            (peer, peerNote) = PolicyBenchmark.runPeer(script: peerScript, steps: steps)
+            (peer, peerNote) = PolicyBenchmark.runPeer(script: peerScript, steps: steps, threads: peerThreads)
             logger.info("peer: \(peerNote)")
         }
         let report = PolicyBenchReport(figures: figures, peer: peer, peerNote: peerNote)
@@ -204,13 +207,13 @@ struct PolicyBenchmark {
     }
 
     /// Runs the PyTorch peer script; returns its figures, or nil and why not.
-    static func runPeer(script: String, steps: Int) -> ([String: Double]?, String) {
+    static func runPeer(script: String, steps: Int, threads: Int) -> ([String: Double]?, String) {
         guard FileManager.default.fileExists(atPath: script) else {
             return (nil, "not run: \(script) not found (run from the repository root or pass --peer-script)")
         }
         let python = ProcessInfo.processInfo.environment["TURNRL_BENCH_PYTHON"] ?? Shell.which("python3") ?? "/usr/bin/python3"
         do {
-            let output = try Shell.run(python, [script, "--steps", "\(steps)"])
+            let output = try Shell.run(python, [script, "--steps", "\(steps)", "--threads", "\(threads)"])
             guard output.status == 0 else {
                 let reason = output.stderr.split(separator: "\n").last.map(String.init) ?? "exit \(output.status)"
                 return (nil, "not run: \(python) \(script) failed: \(reason) (pip install torch transformers)")

@@ -2,7 +2,7 @@
 
 The same interpreter and the same preloads as the zygote (numpy, sympy), but no isolation and
 no IPC with Swift: per call, fork a child that runs the compiled snippet with stdout on a pipe,
-read the output, reap the child. Prints {"latenciesMs": [...], "wallSeconds": s} as JSON.
+read the output, reap the child. Prints {"latenciesMs": [...], "wallSeconds": s, "cpuSeconds": s}.
 Usage: python -I -S fork_floor.py CALLS WARMUP
 """
 
@@ -16,6 +16,7 @@ turnrl_paths.add_site_packages()
 
 import gc  # noqa: E402
 import json  # noqa: E402
+import resource  # noqa: E402
 import time  # noqa: E402
 
 import numpy  # noqa: E402,F401
@@ -52,13 +53,21 @@ def main():
     for _ in range(warmup):
         one_call()
     latencies = []
+    cpu0 = _cpu_seconds()
     start = time.perf_counter()
     for _ in range(calls):
         t = time.perf_counter()
         one_call()
         latencies.append((time.perf_counter() - t) * 1000.0)
     wall = time.perf_counter() - start
-    print(json.dumps({"latenciesMs": latencies, "wallSeconds": wall}))
+    cpu = _cpu_seconds() - cpu0
+    print(json.dumps({"latenciesMs": latencies, "wallSeconds": wall, "cpuSeconds": cpu}))
+
+
+def _cpu_seconds():
+    """User + system CPU of this process and its reaped children (the forked calls)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 if __name__ == "__main__":

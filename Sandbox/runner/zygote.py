@@ -25,6 +25,7 @@ sys.path.append(_RUNNER_DIR)
 
 import base64  # noqa: E402
 import gc  # noqa: E402
+import resource  # noqa: E402
 import select  # noqa: E402
 import shutil  # noqa: E402
 import signal  # noqa: E402
@@ -310,6 +311,17 @@ class Zygote:
         self.pending_cleanup = []
         self.ensure_spare()
 
+    def cpu_usage(self):
+        """CPU seconds of the zygote and of every child it has reaped (for `bench sandbox`)."""
+        for pid in self.exiting:
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+        self.exiting = []
+        me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return {"cpuSeconds": me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime}
+
     def hello(self, preloaded, probe):
         layers = list(self.launcher_layers) + self.policy.layer_names()
         if self.seccomp_applied:
@@ -332,6 +344,8 @@ class Zygote:
             op = request.get("op")
             if op == "ping":
                 response = {"id": request.get("id"), "pong": True, "sessions": len(self.sessions)}
+            elif op == "stats":
+                response = {"id": request.get("id"), **self.cpu_usage()}
             elif op == "describeTools":
                 response = {"id": request.get("id"), "tools": turnrl_tools.describe(self.tools)}
             elif op in handlers:

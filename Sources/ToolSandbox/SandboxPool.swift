@@ -133,6 +133,22 @@ public actor SandboxPool {
         if slots[session.slot].generation == session.generation { slots[session.slot].sessions.remove(session.id) }
     }
 
+    /// CPU seconds used so far by every worker's runner and the children it reaped (each
+    /// worker is asked in turn, between calls). `turnrl bench sandbox` divides it by calls.
+    public func runnerCPUSeconds() async throws -> Double {
+        struct Stats: Decodable { let cpuSeconds: Double }
+        var total = 0.0
+        for slot in slots.indices {
+            let request = WireRequest(id: 0, op: "stats")
+            let (_, raw, _, _) = try await perform(request, slot: slot, limits: configuration.defaultLimits, rawBody: true)
+            guard let body = raw?.body, let stats = try? JSONDecoder().decode(Stats.self, from: body) else {
+                throw SandboxError.protocolViolation("worker \(slot) did not report its CPU time")
+            }
+            total += stats.cpuSeconds
+        }
+        return total
+    }
+
     /// Launcher pids, for tests that kill a worker from outside.
     func workerProcessIDs() -> [Int32] { slots.map { $0.worker?.pid ?? 0 } }
 
@@ -146,6 +162,10 @@ public actor SandboxPool {
 
     private struct RawResponse: Decodable {
         var session: String?
+        /// The whole reply, for ops whose answer is not a `SandboxResult`.
+        var body: Data?
+
+        enum CodingKeys: String, CodingKey { case session }
     }
 
     private func refuseOversized(_ count: Int) -> SandboxResult? {
@@ -154,7 +174,8 @@ public actor SandboxPool {
     }
 
     private func perform(
-        _ request: WireRequest, slot preferred: Int?, limits: SandboxLimits, session: SandboxSession? = nil
+        _ request: WireRequest, slot preferred: Int?, limits: SandboxLimits, session: SandboxSession? = nil,
+        rawBody: Bool = false
     ) async throws -> (result: SandboxResult, raw: RawResponse?, slot: Int, generation: Int) {
         let slot = await acquire(preferred)
         guard slot >= 0, !closed else { throw SandboxError.poolClosed }
@@ -176,7 +197,8 @@ public actor SandboxPool {
         do {
             let reply = try await offload { try worker.exchange(body, deadline: deadline) }
             let result = try JSONDecoder().decode(SandboxResult.self, from: reply)
-            let raw = try? JSONDecoder().decode(RawResponse.self, from: reply)
+            var raw = request.op == "sessionOpen" ? try? JSONDecoder().decode(RawResponse.self, from: reply) : nil
+            if rawBody { raw = RawResponse(session: nil, body: reply) }
             release(slot)
             return (result, raw, slot, generation)
         } catch {

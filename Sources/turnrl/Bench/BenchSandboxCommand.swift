@@ -38,6 +38,9 @@ struct BenchSandboxCommand: AsyncParsableCommand {
         let system: String
         let concurrency: Int
         let stats: LatencyStats
+        /// CPU time (user + system) spent per call by every process involved, this one included:
+        /// independent of how busy the machine is, unlike the latencies.
+        let cpuMsPerCall: Double
         /// Sandbox rows: the runner's own p50 (request in to result out, without Swift and IPC).
         var runnerP50Ms: Double? = nil
     }
@@ -61,15 +64,23 @@ struct BenchSandboxCommand: AsyncParsableCommand {
         let layers = await pool.layers
         var rows: [Row] = []
         for concurrency in [1, 2] {
+            for _ in 0..<warmup { _ = try await pool.run(code: Self.workload) }
+            let cpu0 = try await pool.runnerCPUSeconds() + Self.cpuSeconds(RUSAGE_SELF.rawValue)
             let (stats, runner) = try await measureSandbox(pool, concurrency: concurrency)
-            rows.append(Row(system: "turnrl-sandbox", concurrency: concurrency, stats: stats, runnerP50Ms: runner))
+            let cpu = try await pool.runnerCPUSeconds() + Self.cpuSeconds(RUSAGE_SELF.rawValue) - cpu0
+            rows.append(Row(system: "turnrl-sandbox", concurrency: concurrency, stats: stats,
+                            cpuMsPerCall: cpu * 1000 / Double(stats.calls), runnerP50Ms: runner))
         }
         await pool.shutdown()
+        try await Task.sleep(for: .milliseconds(500))  // let the workers' exit be reaped before CPU is counted
         for concurrency in [1, 2] {
-            rows.append(Row(system: "python3 -c subprocess", concurrency: concurrency,
-                            stats: try await measureSubprocess(python: configuration.python, concurrency: concurrency)))
-            rows.append(Row(system: "fork+pipe floor", concurrency: concurrency,
-                            stats: try await measureFloor(configuration, concurrency: concurrency)))
+            let cpu0 = Self.cpuSeconds(RUSAGE_SELF.rawValue) + Self.cpuSeconds(RUSAGE_CHILDREN.rawValue)
+            let stats = try await measureSubprocess(python: configuration.python, concurrency: concurrency)
+            let cpu = Self.cpuSeconds(RUSAGE_SELF.rawValue) + Self.cpuSeconds(RUSAGE_CHILDREN.rawValue) - cpu0
+            rows.append(Row(system: "python3 -c subprocess", concurrency: concurrency, stats: stats,
+                            cpuMsPerCall: cpu * 1000 / Double(stats.calls)))
+            let (floor, floorCPU) = try await measureFloor(configuration, concurrency: concurrency)
+            rows.append(Row(system: "fork+pipe floor", concurrency: concurrency, stats: floor, cpuMsPerCall: floorCPU))
         }
         let report = makeReport(rows: rows, python: configuration.python, layers: layers)
         if json {
@@ -80,7 +91,6 @@ struct BenchSandboxCommand: AsyncParsableCommand {
     }
 
     private func measureSandbox(_ pool: SandboxPool, concurrency: Int) async throws -> (LatencyStats, Double) {
-        for _ in 0..<warmup { _ = try await pool.run(code: Self.workload) }
         let perTask = calls / concurrency
         let start = ContinuousClock.now
         let measured = try await withThrowingTaskGroup(of: [(Double, Double)].self) { group in
@@ -107,22 +117,15 @@ struct BenchSandboxCommand: AsyncParsableCommand {
 
     private func measureSubprocess(python: String, concurrency: Int) async throws -> LatencyStats {
         let perTask = max(1, subprocessCalls / concurrency)
-        let warm = min(warmup, 5)
+        for _ in 0..<min(warmup, 3) { _ = try Self.pythonC(python) }
         let start = ContinuousClock.now
         let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
             for _ in 0..<concurrency {
-                group.addTask {
-                    try await Self.blocking {
-                        for _ in 0..<warm { _ = try Self.pythonC(python) }
-                        return try (0..<perTask).map { _ in try Self.pythonC(python) }
-                    }
-                }
+                group.addTask { try await Self.blocking { try (0..<perTask).map { _ in try Self.pythonC(python) } } }
             }
             return try await group.reduce(into: []) { $0 += $1 }
         }
-        // Warm-up calls ran inside the timed window; take them out of the wall time estimate.
-        let wall = Self.milliseconds(since: start) / 1000 * Double(perTask) / Double(perTask + warm)
-        return LatencyStats(latenciesMs: latencies, wallSeconds: wall)
+        return LatencyStats(latenciesMs: latencies, wallSeconds: Self.milliseconds(since: start) / 1000)
     }
 
     /// One `python3 -c 'print(1+1)'` in a plain subprocess, as SkyRL-Gym runs code; milliseconds.
@@ -146,9 +149,10 @@ struct BenchSandboxCommand: AsyncParsableCommand {
     private struct FloorOutput: Decodable {
         let latenciesMs: [Double]
         let wallSeconds: Double
+        let cpuSeconds: Double
     }
 
-    private func measureFloor(_ configuration: SandboxConfiguration, concurrency: Int) async throws -> LatencyStats {
+    private func measureFloor(_ configuration: SandboxConfiguration, concurrency: Int) async throws -> (LatencyStats, Double) {
         let script = URL(fileURLWithPath: configuration.runner).deletingLastPathComponent()
             .appendingPathComponent("fork_floor.py").path
         let perTask = calls / concurrency
@@ -171,8 +175,8 @@ struct BenchSandboxCommand: AsyncParsableCommand {
             }
             return try await group.reduce(into: []) { $0.append($1) }
         }
-        return LatencyStats(latenciesMs: outputs.flatMap(\.latenciesMs),
-                            wallSeconds: outputs.map(\.wallSeconds).max() ?? 0)
+        let stats = LatencyStats(latenciesMs: outputs.flatMap(\.latenciesMs), wallSeconds: outputs.map(\.wallSeconds).max() ?? 0)
+        return (stats, outputs.map(\.cpuSeconds).reduce(0, +) * 1000 / Double(max(1, stats.calls)))
     }
 
     private func makeReport(rows: [Row], python: String, layers: [String]) -> Report {
@@ -200,16 +204,24 @@ struct BenchSandboxCommand: AsyncParsableCommand {
     private func printTable(_ report: Report) {
         print("Workload: \(report.workload)   Python: \(report.python)")
         print("Sandbox layers: \(report.layers.joined(separator: ", "))")
-        print("system                  conc   calls   p50 ms   p99 ms   calls/s")
+        print("system                  conc   calls   p50 ms   p99 ms   calls/s  CPU ms/call")
         for row in report.rows {
             let s = row.stats
             let name = row.system.padding(toLength: 22, withPad: " ", startingAt: 0)
             let runner = row.runnerP50Ms.map { String(format: "   (runner p50 %.2f ms)", $0) } ?? ""
-            print(name + String(format: "  %4d  %6d  %7.2f  %7.2f  %8.1f", row.concurrency, s.calls, s.p50Ms, s.p99Ms,
-                                s.callsPerSecond) + runner)
+            print(name + String(format: "  %4d  %6d  %7.2f  %7.2f  %8.1f  %8.2f", row.concurrency, s.calls, s.p50Ms, s.p99Ms,
+                                s.callsPerSecond, row.cpuMsPerCall) + runner)
         }
         for (key, value) in report.ratios.sorted(by: { $0.key < $1.key }) { print("  \(key) = \(String(format: "%.2f", value))") }
         for (key, value) in report.targets.sorted(by: { $0.key < $1.key }) { print("  target \(key): \(value ? "met" : "NOT met")") }
+    }
+
+    /// User + system CPU seconds of this process (RUSAGE_SELF) or of its reaped children.
+    private static func cpuSeconds(_ who: Int32) -> Double {
+        var usage = rusage()
+        getrusage(who, &usage)
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     private static func milliseconds(since start: ContinuousClock.Instant) -> Double {

@@ -41,8 +41,14 @@ struct EscapeSuiteCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        guard ProcessInfo.processInfo.environment["TURNRL_ESCAPE_SUITE_NAMESPACE"] == "1" else {
-            throw ValidationError("escape-suite only runs inside the throwaway namespace its test creates (TURNRL_ESCAPE_SUITE_NAMESPACE=1)")
+        // Refuse on the bare host: the test starts this as PID 1 of a fresh PID namespace inside a
+        // fresh user namespace (unshare --user --map-root-user --pid --fork --mount-proc).
+        let uidMap = (try? String(contentsOfFile: "/proc/self/uid_map", encoding: .utf8)) ?? ""
+        let initialUserNamespace = uidMap.split(whereSeparator: \.isWhitespace) == ["0", "0", "4294967295"]
+        guard ProcessInfo.processInfo.environment["TURNRL_ESCAPE_SUITE_NAMESPACE"] == "1", getpid() == 1,
+              !initialUserNamespace
+        else {
+            throw ValidationError("escape-suite only runs as PID 1 of the throwaway user + PID namespace its test creates, never on the host")
         }
         let data = try Data(contentsOf: URL(fileURLWithPath: cases))
         let list = try JSONDecoder().decode([Case].self, from: data)

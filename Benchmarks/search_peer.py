@@ -15,8 +15,9 @@ tokenizer (Python's sqlite3 module, read back through fts5vocab), so the token s
 identical to the index's by construction. The scoring is independent: rank-bm25's BM25Okapi
 (k1 = 1.2, b = 0.75) with its term frequencies replaced by the column-weighted ones FTS5's
 bm25() uses (title weight x title tf + body weight x body tf; document length = all tokens).
-The query plan is re-implemented here from its specification: distinct terms, terms in no
-passage ignored, terms in >= 50 % of passages dropped (their FTS5 IDF is <= 0), 32 rarest kept.
+The query plan is re-implemented here from its specification: a leading question word dropped,
+distinct terms, terms in no passage ignored, terms in >= 50 % of passages dropped (their FTS5
+IDF is <= 0), 32 rarest kept.
 
 Needs: pip install rank-bm25==0.2.2 bm25s==0.3.16 numpy scipy (benchmark and fixture only).
 Usage:
@@ -37,6 +38,7 @@ TITLE_WEIGHT = 3.0  # SearchConfig.titleWeight
 BODY_WEIGHT = 1.0  # SearchConfig.bodyWeight
 MAX_DF_RATIO = 0.5  # SearchConfig.maxDocumentFrequencyRatio
 MAX_TERMS = 32  # SearchConfig.maxQueryTerms
+QUESTION_WORDS = {"what", "which", "who", "whom", "whose", "when", "where", "why", "how"}  # SearchConfig.leadingQuestionWords
 K1, B = 1.2, 0.75  # fixed inside SQLite's bm25()
 
 
@@ -76,7 +78,10 @@ class Corpus:
     def plan(self, text):
         """The query plan of SearchIndex (see SearchConfig), computed independently."""
         seen, terms = set(), []
-        for term in self.tokenize(text):
+        tokens = self.tokenize(text)
+        if len(tokens) > 1 and tokens[0] in QUESTION_WORDS:
+            tokens = tokens[1:]
+        for term in tokens:
             if term not in seen and self.df[term] > 0:
                 seen.add(term)
                 terms.append(term)

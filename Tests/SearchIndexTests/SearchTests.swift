@@ -79,6 +79,16 @@ import Testing
     #expect(Set(plan.dropped) == ["the", "vienna"])
 }
 
+@Test func aLeadingQuestionWordIsNotSearched() throws {
+    // The small corpus has no question words, so "danube" plays one here.
+    let index = try Fixtures.smallIndex(SearchConfig(leadingQuestionWords: ["danub"]))
+    #expect(try index.plan("Danube Vienna").terms.map(\.term) == ["vienna"])
+    // Only in first place, and only when more words follow.
+    #expect(try index.plan("Vienna Danube").terms.map(\.term).sorted() == ["danub", "vienna"])
+    #expect(try index.plan("Danube").terms.map(\.term) == ["danub"])
+    #expect(SearchConfig().leadingQuestionWords.isSuperset(of: ["what", "who", "how"]))
+}
+
 @Test func veryCommonTermsArePrunedButNeverEverything() throws {
     // "the" is in 5 of 8 passages: past the 0.5 limit it carries no IDF and is dropped.
     let index = try Fixtures.smallIndex()

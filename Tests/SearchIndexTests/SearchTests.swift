@@ -11,10 +11,10 @@ import Testing
     // Built with no title weight, the title match no longer counts and the longer passage
     // with "Danube" in its body is the only match.
     let url = try Fixtures.temporaryDirectory().appendingPathComponent("flat.sqlite")
-    _ = try IndexBuilder(ranking: RankingConfig(titleWeight: 0, bodyWeight: 1))
+    _ = try IndexBuilder(ranking: RankingConfig(headingWeight: 0, bodyWeight: 1))
         .build(from: [JSONLCorpus(url: Fixtures.folder.appendingPathComponent("small.jsonl"))], to: url)
     let flat = try SearchIndex(url: url)
-    #expect(flat.ranking == RankingConfig(titleWeight: 0, bodyWeight: 1))
+    #expect(flat.ranking == RankingConfig(headingWeight: 0, bodyWeight: 1))
     #expect(try flat.search("danube").map(\.id).first == "rivers#0")
 }
 

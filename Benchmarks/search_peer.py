@@ -14,9 +14,11 @@ Same tokenisation: passages and queries are tokenised by SQLite FTS5's own `port
 tokenizer (Python's sqlite3 module, read back through fts5vocab), so the token streams are
 identical to the index's by construction. The scoring is independent: rank-bm25's BM25Okapi
 (k1 = 1.2, b = 0.75) with its term frequencies replaced by the column-weighted ones FTS5's
-bm25() uses (title weight x title tf + body weight x body tf; document length = all tokens).
-The query plan is re-implemented here from its specification: distinct terms, terms in no
-passage ignored, terms in >= 50 % of passages dropped (their FTS5 IDF is <= 0), 32 rarest kept.
+bm25() uses (entity weight x entity tf + heading weight x heading tf + body weight x body tf;
+document length = all tokens of the three columns).
+The query plan is re-implemented here from its specification: a leading question word dropped,
+distinct terms, terms in no passage ignored, terms in >= 50 % of passages dropped (their FTS5
+IDF is <= 0), 32 rarest kept.
 
 Needs: pip install rank-bm25==0.2.2 bm25s==0.3.16 numpy scipy (benchmark and fixture only).
 Usage:
@@ -33,10 +35,11 @@ import statistics
 import sys
 import time
 
-TITLE_WEIGHT = 3.0  # SearchConfig.titleWeight
-BODY_WEIGHT = 1.0  # SearchConfig.bodyWeight
+# RankingConfig's column weights, keyed by the FTS5 column names of passages_fts.
+WEIGHTS = {"entity": 20.0, "heading": 3.0, "body": 1.0}
 MAX_DF_RATIO = 0.5  # SearchConfig.maxDocumentFrequencyRatio
 MAX_TERMS = 32  # SearchConfig.maxQueryTerms
+QUESTION_WORDS = {"what", "which", "who", "whom", "whose", "when", "where", "why", "how"}  # SearchConfig.leadingQuestionWords
 K1, B = 1.2, 0.75  # fixed inside SQLite's bm25()
 
 
@@ -51,17 +54,17 @@ class Corpus:
         self.titles = [r[2] for r in rows]
         self.sources = [r[3] for r in rows]
         position = {rowid: i for i, rowid in enumerate(self.rowids)}
-        self.title_tf = [collections.Counter() for _ in rows]
-        self.body_tf = [collections.Counter() for _ in rows]
+        # Per passage, the column-weighted term frequency of each term.
+        self.weighted_tf = [collections.Counter() for _ in rows]
         self.tokens = [[] for _ in rows]
         self.conn.execute("CREATE VIRTUAL TABLE temp.instances USING fts5vocab(main, passages_fts, instance)")
         for term, doc, col, _ in self.conn.execute("SELECT term, doc, col, offset FROM temp.instances"):
             i = position[doc]
-            (self.title_tf if col == "title" else self.body_tf)[i][term] += 1
+            self.weighted_tf[i][term] += WEIGHTS[col]
             self.tokens[i].append(term)
         self.df = collections.Counter()
         for i in range(len(rows)):
-            self.df.update(set(self.title_tf[i]) | set(self.body_tf[i]))
+            self.df.update(self.weighted_tf[i].keys())
         self.n = len(rows)
         self.query_db = sqlite3.connect(":memory:")
         self.query_db.execute("CREATE VIRTUAL TABLE q USING fts5(x, tokenize='porter unicode61')")
@@ -76,7 +79,10 @@ class Corpus:
     def plan(self, text):
         """The query plan of SearchIndex (see SearchConfig), computed independently."""
         seen, terms = set(), []
-        for term in self.tokenize(text):
+        tokens = self.tokenize(text)
+        if len(tokens) > 1 and tokens[0] in QUESTION_WORDS:
+            tokens = tokens[1:]
+        for term in tokens:
             if term not in seen and self.df[term] > 0:
                 seen.add(term)
                 terms.append(term)
@@ -92,10 +98,7 @@ def weighted_okapi(corpus):
     from rank_bm25 import BM25Okapi
 
     model = BM25Okapi(corpus.tokens, k1=K1, b=B)
-    model.doc_freqs = [
-        {t: TITLE_WEIGHT * title.get(t, 0) + BODY_WEIGHT * body.get(t, 0) for t in set(title) | set(body)}
-        for title, body in zip(corpus.title_tf, corpus.body_tf)
-    ]
+    model.doc_freqs = [dict(tf) for tf in corpus.weighted_tf]
     return model
 
 
@@ -127,7 +130,8 @@ def parity(args):
         order, scores = top_k(model, terms)
         out.append({"query": query, "terms": terms, "top10": [corpus.ids[i] for i in order], "scores": scores})
     made_by = "Benchmarks/search_peer.py parity --seed %d --count %d" % (args.seed, args.count)
-    peer = "rank-bm25 0.2.2 BM25Okapi, k1=1.2, b=0.75, FTS5 porter unicode61 tokens, title weight 3, body weight 1"
+    weights = ", ".join(f"{col} weight {w:g}" for col, w in WEIGHTS.items())
+    peer = f"rank-bm25 0.2.2 BM25Okapi, k1=1.2, b=0.75, FTS5 porter unicode61 tokens, {weights}"
     # One query per line keeps the fixture small and its diffs readable.
     with open(args.out, "w") as f:
         f.write('{"made_by": %s, "peer": %s, "passages": %d, "queries": [\n' % (json.dumps(made_by), json.dumps(peer), corpus.n))

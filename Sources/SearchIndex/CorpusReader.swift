@@ -59,6 +59,10 @@ public struct DirectoryCorpus: CorpusReader {
     }
 
     public func documents() throws -> [SourceDocument] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw SearchIndexError.badInput(path: url.path, line: nil, reason: "no such folder; --dir needs a folder of .txt/.md files")
+        }
         guard let enumerator = FileManager.default.enumerator(at: url, includingPropertiesForKeys: [.isRegularFileKey]) else {
             throw SearchIndexError.badInput(path: url.path, line: nil, reason: "cannot list the folder")
         }

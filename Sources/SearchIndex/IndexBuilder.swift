@@ -92,8 +92,10 @@ public struct IndexBuilder: Sendable {
             meta.reset(); meta.bind(key, at: 1); meta.bind(value, at: 2); try meta.run()
         }
         let sourceRow = try db.prepare("INSERT INTO sources VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
-        let passageRow = try db.prepare("INSERT INTO passages(rowid, id, document_id, source, title, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
-        let ftsRow = try db.prepare("INSERT INTO passages_fts(rowid, title, body) VALUES (?1, ?2, ?3)")
+        let passageRow = try db.prepare("""
+            INSERT INTO passages(rowid, id, document_id, source, title, entity, heading, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+            """)
+        let ftsRow = try db.prepare("INSERT INTO passages_fts(rowid, entity, heading, body) VALUES (?1, ?2, ?3, ?4)")
         let total = batches.reduce(0) { $0 + $1.passages.count }
         let tokenizer = try FTS5Tokenizer(connection: db)
         var postings = PostingCollector()
@@ -110,14 +112,20 @@ public struct IndexBuilder: Sendable {
                 rowid += 1
                 passageRow.reset()
                 passageRow.bind(rowid, at: 1); passageRow.bind(passage.id, at: 2); passageRow.bind(passage.documentID, at: 3)
-                passageRow.bind(batch.source.name, at: 4); passageRow.bind(passage.title, at: 5); passageRow.bind(passage.text, at: 6)
+                passageRow.bind(batch.source.name, at: 4); passageRow.bind(passage.title, at: 5)
+                passageRow.bind(passage.entity, at: 6); passageRow.bind(passage.heading, at: 7); passageRow.bind(passage.text, at: 8)
                 do { try passageRow.run() } catch SearchIndexError.sqlite(let code, _, _) where code & 0xFF == SQLITE_CONSTRAINT {
                     throw SearchIndexError.duplicateID(id: passage.id, source: batch.source.name)
                 }
                 ftsRow.reset()
-                ftsRow.bind(rowid, at: 1); ftsRow.bind(passage.title, at: 2); ftsRow.bind(passage.text, at: 3)
+                ftsRow.bind(rowid, at: 1); ftsRow.bind(passage.entity, at: 2); ftsRow.bind(passage.heading, at: 3)
+                ftsRow.bind(passage.text, at: 4)
                 try ftsRow.run()
-                postings.add(row: Int32(rowid), title: tokenizer.tokenize(passage.title), body: tokenizer.tokenize(passage.text), ranking: ranking)
+                postings.add(row: Int32(rowid), columns: [
+                    (tokenizer.tokenize(passage.entity), ranking.entityWeight),
+                    (tokenizer.tokenize(passage.heading), ranking.headingWeight),
+                    (tokenizer.tokenize(passage.text), ranking.bodyWeight),
+                ])
                 if rowid % 500 == 0 { progress(.indexing(done: rowid, total: total)) }
             }
         }
@@ -143,13 +151,16 @@ struct PostingCollector {
     private var lengths: [Int32: Int] = [:]
     private var totalTokens = 0
 
-    mutating func add(row: Int32, title: [FTS5Token], body: [FTS5Token], ranking: RankingConfig) {
+    /// Adds one passage given each FTS5 column's tokens with the column's weight.
+    mutating func add(row: Int32, columns: [(tokens: [FTS5Token], weight: Double)]) {
         var frequency: [String: Double] = [:]
-        for token in title { frequency[token.term, default: 0] += ranking.titleWeight }
-        for token in body { frequency[token.term, default: 0] += ranking.bodyWeight }
+        for (tokens, weight) in columns {
+            for token in tokens { frequency[token.term, default: 0] += weight }
+        }
         for (term, weighted) in frequency { entries[term, default: []].append((row, weighted)) }
-        lengths[row] = title.count + body.count
-        totalTokens += title.count + body.count
+        let length = columns.reduce(0) { $0 + $1.tokens.count }
+        lengths[row] = length
+        totalTokens += length
     }
 
     /// Impact lists in term order; rows ascending within each list.

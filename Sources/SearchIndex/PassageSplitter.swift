@@ -34,16 +34,17 @@ public struct PassageSplitter: Sendable {
     /// Plain text: a document of at most `words` words is one passage; otherwise windows start
     /// every `words - overlapWords` words and the last window ends at the last word (no tiny
     /// tail passage). Structured documents (with `fields`): each field is its own passage (or
-    /// windows, if longer than `words`), titled `<document title>: <field name>`.
+    /// windows, if longer than `words`), headed `<document title>: <field name>`. Every passage
+    /// carries the document's entity.
     public func split(_ document: SourceDocument) -> [Passage] {
-        let parts: [(title: String, text: String)] = document.fields.isEmpty
+        let parts: [(heading: String, text: String)] = document.fields.isEmpty
             ? windows(document.text).map { (document.title, $0) }
             : document.fields.flatMap { field in
-                let title = field.name.isEmpty ? document.title : "\(document.title): \(field.name)"
-                return windows(field.text).map { (title, $0) }
+                let heading = field.name.isEmpty ? document.title : "\(document.title): \(field.name)"
+                return windows(field.text).map { (heading, $0) }
             }
         return parts.enumerated().map { index, part in
-            Passage(id: "\(document.id)#\(index)", documentID: document.id, title: part.title, text: part.text)
+            Passage(id: "\(document.id)#\(index)", documentID: document.id, entity: document.entity, heading: part.heading, text: part.text)
         }
     }
 

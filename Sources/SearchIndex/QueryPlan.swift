@@ -32,7 +32,8 @@ public struct QueryPlan: Sendable, Equatable {
         let utf8 = Array(text.utf8)
         var seen = Set<String>()
         var candidates: [Term] = []
-        for token in tokens where seen.insert(token.term).inserted {
+        let skipFirst = tokens.count > 1 && config.leadingQuestionWords.contains(tokens[0].term)
+        for token in tokens.dropFirst(skipFirst ? 1 : 0) where seen.insert(token.term).inserted {
             let frequency = try documentFrequency(token.term)
             // A term in no passage cannot match; leaving it out keeps the MATCH short.
             if frequency > 0 { candidates.append(Term(term: token.term, surface: token.surface(in: utf8), documentFrequency: frequency)) }

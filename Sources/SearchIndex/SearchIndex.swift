@@ -169,7 +169,7 @@ public final class SearchIndex: @unchecked Sendable {
             ) AS f JOIN passages AS p ON p.rowid = f.rowid ORDER BY f.rank
             """)
         statement.bind(match, at: 1)
-        statement.bind("bm25(\(ranking.titleWeight), \(ranking.bodyWeight))", at: 2)
+        statement.bind("bm25(\(ranking.entityWeight), \(ranking.headingWeight), \(ranking.bodyWeight))", at: 2)
         statement.bind(k, at: 3)
         var results: [(id: String, score: Double)] = []
         while try statement.step() { results.append((statement.string(at: 0), statement.double(at: 1))) }
@@ -180,10 +180,11 @@ public final class SearchIndex: @unchecked Sendable {
     public func passage(number: Int) throws -> Passage? {
         lock.lock()
         defer { lock.unlock() }
-        let statement = try db.prepare("SELECT id, document_id, title, body FROM passages WHERE rowid = ?1")
+        let statement = try db.prepare("SELECT id, document_id, entity, heading, body FROM passages WHERE rowid = ?1")
         statement.bind(number, at: 1)
         guard try statement.step() else { return nil }
-        return Passage(id: statement.string(at: 0), documentID: statement.string(at: 1), title: statement.string(at: 2), text: statement.string(at: 3))
+        return Passage(id: statement.string(at: 0), documentID: statement.string(at: 1), entity: statement.string(at: 2),
+                       heading: statement.string(at: 3), text: statement.string(at: 4))
     }
 
     /// The full text of the passages with these ids (ids not in the index are absent).

@@ -24,7 +24,7 @@ public enum SearchIndexError: Error, CustomStringConvertible, Sendable {
         case .corpusMissing(let name, let expectedAt, let fix):
             return "The corpus \(name) is not installed (looked in \(expectedAt)). \(fix)"
         case .notAnIndex(let path, let reason):
-            return "\(path) is not a TurnRL search index: \(reason). Build one with `turnrl index build --out \(path)`."
+            return "\(path) is not a TurnRL search index: \(reason). Build one with `turnrl index build --preset knowledge` (the bundled corpus) or `turnrl index build --jsonl FILE --out \(path)`."
         case .duplicateID(let id, let source):
             return "Duplicate passage id \"\(id)\" in \(source): document ids must be unique; give each document its own \"id\"."
         case .invalidConfiguration(let field, let reason):

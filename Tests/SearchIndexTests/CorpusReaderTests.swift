@@ -33,6 +33,7 @@ import Testing
     let documents = try DirectoryCorpus(url: Fixtures.folder.appendingPathComponent("notes")).documents()
     #expect(documents.map(\.id) == ["alpha.md", "sub/beta.txt"])
     #expect(documents.map(\.title) == ["Alpha notes", "beta"])
+    #expect { try DirectoryCorpus(url: URL(fileURLWithPath: "/nonexistent-turnrl")).documents() } throws: { "\($0)".contains("no such folder") }
 }
 
 @Test func htmlEntitiesAndTagsBecomePlainText() {

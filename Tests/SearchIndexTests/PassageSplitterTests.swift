@@ -6,7 +6,8 @@ private func words(_ range: ClosedRange<Int>) -> String { range.map { "w\($0)" }
 @Test func shortDocumentIsOnePassage() throws {
     let splitter = try PassageSplitter(config: PassageConfig(words: 10, overlapWords: 2))
     let passages = splitter.split(SourceDocument(id: "d", title: "T", text: "  a\nb   c "))
-    #expect(passages == [Passage(id: "d#0", documentID: "d", title: "T", text: "a b c")])
+    #expect(passages == [Passage(id: "d#0", documentID: "d", heading: "T", text: "a b c")])
+    #expect(passages[0].title == "T")
 }
 
 @Test func longDocumentIsWindowedWithOverlapAndNoShortTail() throws {
@@ -20,13 +21,15 @@ private func words(_ range: ClosedRange<Int>) -> String { range.map { "w\($0)" }
 
 @Test func eachFieldIsAPassageNamedInTheTitle() throws {
     let splitter = try PassageSplitter(config: PassageConfig(words: 10, overlapWords: 2))
-    let document = SourceDocument(id: "factbook/xx/Government", title: "Xland — Government", fields: [
+    let document = SourceDocument(id: "factbook/xx/Government", entity: "Xland", title: "Government", fields: [
         .init(name: "Capital", text: "Capital, name: Xtown\nCapital, time difference: UTC+1"),
         .init(name: "Background", text: words(1...14)),  // longer than 10 words: windowed
     ])
     #expect(document.text == "Capital, name: Xtown\nCapital, time difference: UTC+1\n" + words(1...14))
     let passages = splitter.split(document)
     #expect(passages.map(\.title) == ["Xland — Government: Capital", "Xland — Government: Background", "Xland — Government: Background"])
+    #expect(passages.map(\.heading) == ["Government: Capital", "Government: Background", "Government: Background"])
+    #expect(passages.allSatisfy { $0.entity == "Xland" })
     #expect(passages[0].text == "Capital, name: Xtown Capital, time difference: UTC+1")
     #expect(passages[1].text == words(1...10))
     #expect(passages[2].text == words(5...14))

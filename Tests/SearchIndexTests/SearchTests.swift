@@ -11,10 +11,10 @@ import Testing
     // Built with no title weight, the title match no longer counts and the longer passage
     // with "Danube" in its body is the only match.
     let url = try Fixtures.temporaryDirectory().appendingPathComponent("flat.sqlite")
-    _ = try IndexBuilder(ranking: RankingConfig(titleWeight: 0, bodyWeight: 1))
+    _ = try IndexBuilder(ranking: RankingConfig(headingWeight: 0, bodyWeight: 1))
         .build(from: [JSONLCorpus(url: Fixtures.folder.appendingPathComponent("small.jsonl"))], to: url)
     let flat = try SearchIndex(url: url)
-    #expect(flat.ranking == RankingConfig(titleWeight: 0, bodyWeight: 1))
+    #expect(flat.ranking == RankingConfig(headingWeight: 0, bodyWeight: 1))
     #expect(try flat.search("danube").map(\.id).first == "rivers#0")
 }
 
@@ -77,6 +77,16 @@ import Testing
     #expect(plan.terms.map(\.term) == ["stroustrup", "danub"])
     #expect(plan.matchExpression == "\"Stroustrup\" OR \"Danube\"")
     #expect(Set(plan.dropped) == ["the", "vienna"])
+}
+
+@Test func aLeadingQuestionWordIsNotSearched() throws {
+    // The small corpus has no question words, so "danube" plays one here.
+    let index = try Fixtures.smallIndex(SearchConfig(leadingQuestionWords: ["danub"]))
+    #expect(try index.plan("Danube Vienna").terms.map(\.term) == ["vienna"])
+    // Only in first place, and only when more words follow.
+    #expect(try index.plan("Vienna Danube").terms.map(\.term).sorted() == ["danub", "vienna"])
+    #expect(try index.plan("Danube").terms.map(\.term) == ["danub"])
+    #expect(SearchConfig().leadingQuestionWords.isSuperset(of: ["what", "who", "how"]))
 }
 
 @Test func veryCommonTermsArePrunedButNeverEverything() throws {

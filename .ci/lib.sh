@@ -101,3 +101,23 @@ install_search_bench_peers() {
     python3 -m venv "$venv"
     "$venv/bin/python3" -m pip install --quiet --disable-pip-version-check bm25s==0.3.16 rank-bm25==0.2.2 numpy scipy
 }
+
+# One release build serves both quick start commands: with the tests built in, `swift test` later
+# reuses it instead of compiling every module a second time with other flags.
+build_release() {
+    step "Building TurnRL (release, with tests)"
+    swift build -c release --build-tests
+    BIN="$(swift build -c release --show-bin-path)/turnrl"
+}
+
+# The knowledge search index (Factbook + Wikipedia summaries), built once into the data folder and
+# rebuilt when missing or unreadable by this build (e.g. an older index format). Needs build_release.
+ensure_knowledge_index() {
+    local index="$TURNRL_DATA/indexes/knowledge.sqlite"
+    if "$BIN" index info --index "$index" >/dev/null 2>&1; then
+        step "Search index: present at $index"
+    else
+        step "Building the knowledge search index at $index"
+        "$BIN" index build --preset knowledge --out "$index"
+    fi
+}

@@ -102,11 +102,12 @@ install_search_bench_peers() {
     "$venv/bin/python3" -m pip install --quiet --disable-pip-version-check bm25s==0.3.16 rank-bm25==0.2.2 numpy scipy
 }
 
-# One release build serves both quick start commands: with the tests built in, `swift test` later
-# reuses it instead of compiling every module a second time with other flags.
+# One release build serves both quick start commands: built with tests and testable imports (what
+# `swift test -c release` does), so the test command reuses it instead of compiling every module
+# a second time with other flags.
 build_release() {
     step "Building TurnRL (release, with tests)"
-    swift build -c release --build-tests
+    swift build -c release --build-tests -Xswiftc -enable-testing
     BIN="$(swift build -c release --show-bin-path)/turnrl"
 }
 

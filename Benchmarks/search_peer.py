@@ -7,6 +7,11 @@ Two jobs:
           field names of the bundled knowledge corpus (100 Wikipedia article titles, 100
           "<country> <Factbook field>" pairs), each with rank-bm25's top 10. The Swift test
           compares SearchIndex's top 10 against it (mean overlap >= 0.95).
+  weights Answerability for other entity-column weights (the measurement behind RankingConfig's
+          entityWeight): for every Factbook passage headed Government: Capital, People and
+          Society: Population, Communications: Internet country code or Geography: Area, asks
+          "What is the <field> of <country>?" and counts how often a passage of that field of
+          that country is in the top 5.
   bench   Times the same queries through bm25s and rank-bm25, one query at a time, for
           `turnrl bench search` (which runs this script in the same run as its own timing).
 
@@ -23,6 +28,7 @@ IDF is <= 0), 32 rarest kept.
 Needs: pip install rank-bm25==0.2.2 bm25s==0.3.16 numpy scipy (benchmark and fixture only).
 Usage:
   search_peer.py parity --index knowledge.sqlite --out Tests/Fixtures/SearchIndex/parity.json
+  search_peer.py weights --index knowledge.sqlite --entity-weights 1,3,10,20
   search_peer.py bench --index knowledge.sqlite --queries queries.json
 """
 
@@ -54,14 +60,15 @@ class Corpus:
         self.titles = [r[2] for r in rows]
         self.sources = [r[3] for r in rows]
         position = {rowid: i for i, rowid in enumerate(self.rowids)}
-        # Per passage, the column-weighted term frequency of each term.
-        self.weighted_tf = [collections.Counter() for _ in rows]
+        # Per column, per passage, the term frequency of each term.
+        self.column_tf = {col: [collections.Counter() for _ in rows] for col in WEIGHTS}
         self.tokens = [[] for _ in rows]
         self.conn.execute("CREATE VIRTUAL TABLE temp.instances USING fts5vocab(main, passages_fts, instance)")
         for term, doc, col, _ in self.conn.execute("SELECT term, doc, col, offset FROM temp.instances"):
             i = position[doc]
-            self.weighted_tf[i][term] += WEIGHTS[col]
+            self.column_tf[col][i][term] += 1
             self.tokens[i].append(term)
+        self.weighted_tf = self.weighted(WEIGHTS)
         self.df = collections.Counter()
         for i in range(len(rows)):
             self.df.update(self.weighted_tf[i].keys())
@@ -69,6 +76,15 @@ class Corpus:
         self.query_db = sqlite3.connect(":memory:")
         self.query_db.execute("CREATE VIRTUAL TABLE q USING fts5(x, tokenize='porter unicode61')")
         self.query_db.execute("CREATE VIRTUAL TABLE qv USING fts5vocab(q, instance)")
+
+    def weighted(self, weights):
+        """Per passage, the column-weighted term frequency of each term (FTS5's bm25() tf)."""
+        weighted = [collections.Counter() for _ in self.ids]
+        for col, per_passage in self.column_tf.items():
+            for i, tf in enumerate(per_passage):
+                for term, count in tf.items():
+                    weighted[i][term] += weights[col] * count
+        return weighted
 
     def tokenize(self, text):
         """FTS5's porter unicode61 tokens of `text`, in order."""
@@ -140,6 +156,40 @@ def parity(args):
     print(f"wrote {len(out)} queries over {corpus.n} passages to {args.out}", file=sys.stderr)
 
 
+def weights(args):
+    import math
+
+    corpus = Corpus(args.index)
+    rows = corpus.conn.execute("SELECT entity, heading, document_id FROM passages ORDER BY rowid").fetchall()
+    fields = {"Government: Capital": "capital", "People and Society: Population": "population",
+              "Communications: Internet country code": "internet country code", "Geography: Area": "total area"}
+    questions = {}  # question -> (document id, heading) of the passages that answer it
+    for entity, heading, document in rows:
+        if entity and heading in fields:
+            questions[f"What is the {fields[heading]} of {entity}?"] = (document, heading)
+    lengths = [len(t) for t in corpus.tokens]
+    average = sum(lengths) / corpus.n
+    for entity_weight in [float(w) for w in args.entity_weights.split(",")]:
+        weighted = corpus.weighted(dict(WEIGHTS, entity=entity_weight))
+        postings = collections.defaultdict(list)
+        for i, tf in enumerate(weighted):
+            for term, value in tf.items():
+                postings[term].append((i, value))
+        misses = []
+        for question, (document, heading) in questions.items():
+            scores = collections.Counter()
+            for term in corpus.plan(question):
+                n = corpus.df[term]
+                idf = max(math.log((corpus.n - n + 0.5) / (n + 0.5)), 1e-6)
+                for i, tf in postings[term]:
+                    scores[i] += idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * lengths[i] / average))
+            top = sorted(scores, key=lambda i: (-scores[i], i))[:5]
+            if not any(rows[i][2] == document and rows[i][1] == heading for i in top):
+                misses.append(question)
+        found = len(questions) - len(misses)
+        print(f"entity weight {entity_weight:g}: {found}/{len(questions)} in the top 5; misses: {misses[:5]}", flush=True)
+
+
 def percentile(values, p):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -207,6 +257,10 @@ def main():
     p.add_argument("--seed", type=int, default=5)
     p.add_argument("--count", type=int, default=200)
     p.set_defaults(run=parity)
+    p = sub.add_parser("weights")
+    p.add_argument("--index", required=True)
+    p.add_argument("--entity-weights", default="1,3,10,20")
+    p.set_defaults(run=weights)
     p = sub.add_parser("bench")
     p.add_argument("--index", required=True)
     p.add_argument("--queries", required=True, help='JSON file {"queries": [str]}')

@@ -4,7 +4,7 @@ public struct SourceDocument: Sendable, Equatable {
     public var id: String
     /// What the whole document is a part of, when its title names only that part: the country
     /// of a Factbook section (`Algeria` for the section titled `Government`). Empty for plain
-    /// documents. Indexed in its own, low-weight column (see `RankingConfig.entityWeight`).
+    /// documents. Indexed in its own column (see `RankingConfig.entityWeight`).
     public var entity: String
     public var title: String
     public var text: String
@@ -49,8 +49,8 @@ public struct Passage: Sendable, Equatable {
     /// The document's `entity` (a Factbook country), or empty.
     public var entity: String
     /// The passage's own title: the document title, plus the field name for a field passage
-    /// (`Government: Capital`). What tells a passage apart from its siblings, so it is the
-    /// high-weight column (`RankingConfig.headingWeight`).
+    /// (`Government: Capital`). What tells a passage apart from its siblings, so it carries the
+    /// title boost (`RankingConfig.headingWeight`).
     public var heading: String
     public var text: String
 

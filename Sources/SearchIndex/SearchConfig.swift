@@ -19,10 +19,12 @@ public struct RankingConfig: Sendable, Equatable, Codable {
     /// Weight of a match in the passage's entity (the Factbook country; empty elsewhere).
     /// At 20 an entity term scores 88–98 % of its BM25 maximum, (k1 + 1)·IDF, over the Factbook
     /// passages' lengths (5–144 tokens; at 3 it was 52–89 %).
-    /// Measured on all 977 Factbook facts of the answerability test's kinds (capital,
-    /// population, internet code, area; top 5): weight 0.1 → 359, 1 → 834, 3 (the old
-    /// country-in-title index) → 968, 6 → 971, 10 → 974, 20 → 977. A low weight fails because
-    /// a country's passages then lose to other countries' passages and to Wikipedia text.
+    /// Measured by `Benchmarks/search_peer.py weights` on all 993 Factbook questions of the
+    /// answerability test's kinds ("What is the capital of Algeria?"; capital, population,
+    /// internet country code, total area) with the answering field in the top 5: weight 0.1 →
+    /// 366, 1 → 842, 3 (what the old country-in-title index scored) → 980, 10 → 988, 20 → 992.
+    /// A low weight fails because a country's passages then lose to other countries' passages
+    /// and to Wikipedia text that names the country.
     public var entityWeight: Double
     /// Weight of a match in the passage's own heading relative to a body match (BM25F-style
     /// column weights). 3 is the title boost of Elasticsearch's `multi_match` documentation

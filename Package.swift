@@ -86,7 +86,8 @@ let package = Package(
         .testTarget(
             name: "TrajectoriesTests",
             dependencies: [
-                "Trajectories", "turnrl-traj-crash-writer", .product(name: "GRDB", package: "GRDB.swift"),
+                "Trajectories", "turnrl-traj-crash-writer", "turnrl-sandbox-launcher",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]),
     ],
     swiftLanguageModes: [.v6]

@@ -17,11 +17,11 @@ public struct ContextBuilderConfiguration: Sendable, Equatable {
     /// Turns kept verbatim after a summary (contract default 0).
     public var keepLastTurns: Int = 0
     /// Cap on summaries per episode; a rollout that needs more is masked from the update (issue #7;
-    /// SUPO caps summarisation rounds too; 4 is TurnRL's default).
-    public var maxSummaries: Int = 4
+    /// SUPO caps summarisation rounds too). 32 leaves headroom: long-ledger's expert needed 8–12
+    /// per episode in LongLedgerCompactionTests (1,024-token budget); a cap of 4 masked them all.
+    public var maxSummaries: Int = 32
     /// The user message that asks for a summary; must start with "[summarize]" (environment contract).
-    public var summaryInstruction: String =
-        "[summarize] Your context is almost full. Write a summary of everything you will still need: facts found, progress, and what remains."
+    public var summaryInstruction: String = "[summarize] Write a summary of everything you will still need."
 
     /// Takes budget, mode, threshold and kept turns from an environment's `context:` settings.
     public init(settings: ContextSettings = ContextSettings(), perTurnMaxNewTokens: Int = 256) {
@@ -99,12 +99,17 @@ public struct ContextBuilder: Sendable {
             return generate(render(turns), isSummary: false)
         case .summary:
             let working = render(turns)
-            let threshold = Int((Double(budget) * configuration.summaryThreshold).rounded(.down))
-            let full = working.tokens.count > threshold || budget - working.tokens.count < configuration.minimumNewTokens
-            guard full, !turns.isEmpty else { return generate(working, isSummary: false) }
-            guard summaryCount < configuration.maxSummaries else { return .stop(.summaryCapExceeded) }
             let request = ChatMessage(role: .user, content: configuration.summaryInstruction)
             let requestPiece = Piece(message: request, tokens: tokenizer.tokens(for: request))
+            let threshold = Int((Double(budget) * configuration.summaryThreshold).rounded(.down))
+            // Summarise early when one more turn (estimated by the size of the last one) could
+            // leave too little room for a full-length summary: a summary cut short loses facts.
+            let lastTurn = turns.last.map { $0.reduce(0) { $0 + $1.tokens.count } } ?? 0
+            let summaryWouldNotFit = working.tokens.count + lastTurn + requestPiece.tokens.count
+                + configuration.perTurnMaxNewTokens > budget
+            let full = working.tokens.count > threshold || summaryWouldNotFit
+            guard full, !turns.isEmpty else { return generate(working, isSummary: false) }
+            guard summaryCount < configuration.maxSummaries else { return .stop(.summaryCapExceeded) }
             // The summary prompt must itself fit: drop the oldest turns from it if it does not.
             var history = turns
             var prompt = render(history, extra: [requestPiece])

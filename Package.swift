@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // Layer 0: system libraries (Debian: libopenblas-dev, libseccomp-dev, libsqlite3-dev).
@@ -53,6 +54,16 @@ let package = Package(
             name: "EnvironmentKit",
             dependencies: ["ToolSandbox", "SearchIndex", .product(name: "Yams", package: "Yams")]),
 
+        // Layer 3: the token-exact trajectory store (SQLite via GRDB), context builder, export.
+        .target(
+            name: "Trajectories",
+            dependencies: ["EnvironmentKit", .product(name: "GRDB", package: "GRDB.swift")]),
+
+        // Test helper for TrajectoriesTests' crash-safety test: a writer child the test SIGKILLs.
+        .executableTarget(
+            name: "turnrl-traj-crash-writer", dependencies: ["Trajectories"],
+            path: "Tests/TrajectoriesCrashWriter"),
+
         // Layer 5: the command-line tool.
         .executableTarget(
             name: "turnrl",
@@ -72,6 +83,12 @@ let package = Package(
         .testTarget(
             name: "EnvironmentKitTests",
             dependencies: ["EnvironmentKit", "turnrl", "turnrl-sandbox-launcher"]),
+        .testTarget(
+            name: "TrajectoriesTests",
+            dependencies: [
+                "Trajectories", "turnrl-traj-crash-writer", "turnrl-sandbox-launcher",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,160 @@
+import EnvironmentKit
+
+/// Settings of the context builder. Defaults follow the environment contract's `context:` block
+/// (docs: /tmp/env-spec.md → EnvironmentKit.ContextSettings).
+public struct ContextBuilderConfiguration: Sendable, Equatable {
+    /// The policy's context window in tokens (EnvironmentKit.ContextSettings default: 2048).
+    public var budgetTokens: Int = 2048
+    /// Cap on new tokens per turn; a turn gets min(cap, budget − context) (issue #7).
+    public var perTurnMaxNewTokens: Int = 256
+    /// Below this many free tokens a turn is not started (a reply needs room for an action tag
+    /// and an end token; 16 is TurnRL's choice, no paper value).
+    public var minimumNewTokens: Int = 16
+    /// none: stop as truncated; truncate: drop oldest turns; summary: ask for a summary turn.
+    public var compaction: ContextSettings.Compaction = .none
+    /// Fraction of the budget past which a summary turn is requested (SUPO-style; contract default 0.75).
+    public var summaryThreshold: Double = 0.75
+    /// Turns kept verbatim after a summary (contract default 0).
+    public var keepLastTurns: Int = 0
+    /// Cap on summaries per episode; a rollout that needs more is masked from the update (issue #7;
+    /// SUPO caps summarisation rounds too). 32 leaves headroom: long-ledger's expert needed 8–12
+    /// per episode in LongLedgerCompactionTests (1,024-token budget); a cap of 4 masked them all.
+    public var maxSummaries: Int = 32
+    /// The user message that asks for a summary; must start with "[summarize]" (environment contract).
+    public var summaryInstruction: String = "[summarize] Write a summary of everything you will still need."
+
+    /// Takes budget, mode, threshold and kept turns from an environment's `context:` settings.
+    public init(settings: ContextSettings = ContextSettings(), perTurnMaxNewTokens: Int = 256) {
+        budgetTokens = settings.budgetTokens
+        compaction = settings.compaction
+        summaryThreshold = settings.summaryThreshold
+        keepLastTurns = settings.keepLastTurns
+        self.perTurnMaxNewTokens = perTurnMaxNewTokens
+    }
+}
+
+/// What the rollout should do next.
+public enum ContextAction: Sendable, Equatable {
+    /// Generate a reply conditioned on exactly `tokens` with at most `maxNewTokens` new tokens.
+    /// `isSummary`: the reply is a summary turn (trainable; it compacts the context).
+    case generate(tokens: [Int32], messages: [ChatMessage], maxNewTokens: Int, isSummary: Bool)
+    /// Stop the episode: it cannot continue within the budget.
+    case stop(ContextStopReason)
+}
+
+/// Why the builder stopped an episode.
+public enum ContextStopReason: String, Sendable, Equatable {
+    /// No room left and compaction `none` (or nothing left to drop): the episode ends truncated.
+    case budgetExhausted = "budget_exhausted"
+    /// More summaries than `maxSummaries` were needed: the rollout is masked from the update.
+    case summaryCapExceeded = "summary_cap_exceeded"
+}
+
+/// Builds the working context of an episode within a token budget and compacts it when full.
+///
+/// The working context is system prompt + task (always kept) + the latest summary (as an
+/// assistant message, kept verbatim) + the turns since. Token counts come from a
+/// `ContextTokenizer`; replies enter later contexts as their generated tokens, never re-tokenised.
+public struct ContextBuilder: Sendable {
+    /// One message with its tokens, tokenised once.
+    struct Piece: Sendable {
+        var message: ChatMessage
+        var tokens: [Int32]
+    }
+
+    /// The configuration in force.
+    public let configuration: ContextBuilderConfiguration
+    private let tokenizer: any ContextTokenizer
+    private let pinned: [Piece]
+    private var summary: Piece?
+    /// Each turn: the assistant reply and the observation messages after it.
+    private var turns: [[Piece]] = []
+    private var awaitingSummary = false
+    private var keptAtSummary: [[Piece]] = []
+    /// Summaries written so far in this episode.
+    public private(set) var summaryCount = 0
+    /// Turns dropped by `truncate` mode so far.
+    public private(set) var droppedTurns = 0
+
+    /// Starts an episode's context from its system prompt and task message.
+    public init(system: String, task: String, tokenizer: any ContextTokenizer, configuration: ContextBuilderConfiguration) {
+        self.tokenizer = tokenizer
+        self.configuration = configuration
+        pinned = [ChatMessage(role: .system, content: system), ChatMessage(role: .user, content: task)]
+            .map { Piece(message: $0, tokens: tokenizer.tokens(for: $0)) }
+    }
+
+    /// Decides the next step and, for `.generate`, renders the exact context tokens.
+    public mutating func nextAction() -> ContextAction {
+        let budget = configuration.budgetTokens
+        switch configuration.compaction {
+        case .none:
+            return generate(render(turns), isSummary: false)
+        case .truncate:
+            // Drop the oldest turns until a full-length reply fits (or no history is left).
+            while !turns.isEmpty, render(turns).tokens.count + configuration.perTurnMaxNewTokens > budget {
+                turns.removeFirst()
+                droppedTurns += 1
+            }
+            return generate(render(turns), isSummary: false)
+        case .summary:
+            let working = render(turns)
+            let request = ChatMessage(role: .user, content: configuration.summaryInstruction)
+            let requestPiece = Piece(message: request, tokens: tokenizer.tokens(for: request))
+            let threshold = Int((Double(budget) * configuration.summaryThreshold).rounded(.down))
+            // Summarise early when one more turn (estimated by the size of the last one) could
+            // leave too little room for a full-length summary: a summary cut short loses facts.
+            let lastTurn = turns.last.map { $0.reduce(0) { $0 + $1.tokens.count } } ?? 0
+            let summaryWouldNotFit = working.tokens.count + lastTurn + requestPiece.tokens.count
+                + configuration.perTurnMaxNewTokens > budget
+            let full = working.tokens.count > threshold || summaryWouldNotFit
+            guard full, !turns.isEmpty else { return generate(working, isSummary: false) }
+            guard summaryCount < configuration.maxSummaries else { return .stop(.summaryCapExceeded) }
+            // The summary prompt must itself fit: drop the oldest turns from it if it does not.
+            var history = turns
+            var prompt = render(history, extra: [requestPiece])
+            while !history.isEmpty, budget - prompt.tokens.count < configuration.minimumNewTokens {
+                history.removeFirst()
+                prompt = render(history, extra: [requestPiece])
+            }
+            awaitingSummary = true
+            keptAtSummary = Array(turns.suffix(configuration.keepLastTurns))
+            return generate(prompt, isSummary: true)
+        }
+    }
+
+    /// Records the policy's reply (its generated token ids and decoded text) and the observation
+    /// messages the environment answered with. After a summary turn pass no observation.
+    public mutating func record(reply: String, generatedTokens: [Int32], observation: [ChatMessage]) {
+        let replyPiece = Piece(
+            message: ChatMessage(role: .assistant, content: reply),
+            tokens: tokenizer.replyOpening + generatedTokens + tokenizer.replyClosing)
+        let observed = observation.map { Piece(message: $0, tokens: tokenizer.tokens(for: $0)) }
+        if awaitingSummary {
+            // Compacted context: prompt + task + summary (+ the last k turns), per the contract.
+            summary = replyPiece
+            turns = keptAtSummary + (observed.isEmpty ? [] : [observed])
+            keptAtSummary = []
+            awaitingSummary = false
+            summaryCount += 1
+        } else {
+            turns.append([replyPiece] + observed)
+        }
+    }
+
+    /// The working context's messages (what the policy would see now, without a summary request).
+    public var messages: [ChatMessage] { render(turns).messages }
+
+    private func render(_ history: [[Piece]], extra: [Piece] = []) -> (tokens: [Int32], messages: [ChatMessage]) {
+        let pieces = pinned + (summary.map { [$0] } ?? []) + history.flatMap { $0 } + extra
+        return (pieces.flatMap(\.tokens) + tokenizer.replyOpening, pieces.map(\.message))
+    }
+
+    private func generate(_ context: (tokens: [Int32], messages: [ChatMessage]), isSummary: Bool) -> ContextAction {
+        let room = configuration.budgetTokens - context.tokens.count
+        guard room >= configuration.minimumNewTokens else { return .stop(.budgetExhausted) }
+        return .generate(
+            tokens: context.tokens, messages: context.messages,
+            maxNewTokens: min(configuration.perTurnMaxNewTokens, room), isSummary: isSummary)
+    }
+}

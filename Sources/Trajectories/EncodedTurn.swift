@@ -1,0 +1,94 @@
+import EnvironmentKit
+import Foundation
+import GRDB
+
+/// A turn in its on-disk form: context as (shared prefix length, suffix), BLOBs and JSON text.
+struct EncodedTurn {
+    var index: Int
+    var prefixLength: Int
+    var suffix: Data
+    var generated: Data
+    var logProbs: Data
+    var reward: Double
+    var toolCalls: String
+    var isSummary: Bool
+    var messagesBefore: String
+    var utterance: String
+
+    /// Encodes `turn`, sharing the longest common prefix of its context with the previous turn's
+    /// context followed by what that turn generated (the usual case: context grows by one turn).
+    init(_ turn: TurnRecord, index: Int, previous: TurnRecord?) throws {
+        guard turn.logProbs.count == turn.generatedTokens.count else {
+            throw TrajectoryError.invalidEpisode(
+                reason: "turn \(index) has \(turn.generatedTokens.count) generated tokens but \(turn.logProbs.count) log-probs")
+        }
+        self.index = index
+        var shared = 0
+        if let previous {
+            shared = Self.commonPrefixLength(turn.contextTokens, previous.contextTokens, previous.generatedTokens)
+        }
+        prefixLength = shared
+        suffix = TokenBlob.encode(tokens: Array(turn.contextTokens[shared...]))
+        generated = TokenBlob.encode(tokens: turn.generatedTokens)
+        logProbs = TokenBlob.encode(floats: turn.logProbs)
+        reward = turn.reward
+        toolCalls = try Self.json(turn.toolCalls)
+        isSummary = turn.isSummary
+        messagesBefore = try Self.json(turn.messagesBefore)
+        utterance = turn.utterance
+    }
+
+    /// Rebuilds a turn from its row; `previous` is the already-decoded turn idx − 1.
+    static func decode(_ row: Row, episodeID: Int64, previous: TurnRecord?) throws -> TurnRecord {
+        let index: Int = row["idx"]
+        func corrupt(_ reason: String) -> TrajectoryError {
+            .corruptRow(table: "turns", id: episodeID, reason: "turn \(index): \(reason)")
+        }
+        guard let suffix = TokenBlob.decodeTokens(row["context_suffix"]),
+            let generated = TokenBlob.decodeTokens(row["generated"]),
+            let logProbs = TokenBlob.decodeFloats(row["logprobs"])
+        else { throw corrupt("a token BLOB's length is not a multiple of 4") }
+        let prefixLength: Int = row["context_prefix_len"]
+        var context: [Int32] = []
+        if prefixLength > 0 {
+            guard let previous, previous.contextTokens.count + previous.generatedTokens.count >= prefixLength else {
+                throw corrupt("shared prefix of \(prefixLength) tokens but the previous turn is shorter or missing")
+            }
+            context.reserveCapacity(prefixLength + suffix.count)
+            context.append(contentsOf: previous.contextTokens.prefix(prefixLength))
+            if prefixLength > previous.contextTokens.count {
+                context.append(contentsOf: previous.generatedTokens.prefix(prefixLength - previous.contextTokens.count))
+            }
+        }
+        context.append(contentsOf: suffix)
+        let decoder = JSONDecoder()
+        do {
+            return TurnRecord(
+                contextTokens: context, generatedTokens: generated, logProbs: logProbs, reward: row["reward"],
+                toolCalls: try decoder.decode([ToolCallRecord].self, from: Data((row["tool_calls"] as String).utf8)),
+                isSummary: row["is_summary"],
+                messagesBefore: try decoder.decode([ChatMessage].self, from: Data((row["messages_before"] as String).utf8)),
+                utterance: row["utterance"])
+        } catch {
+            throw corrupt("JSON column does not decode: \(error)")
+        }
+    }
+
+    /// Length of the common prefix of `tokens` and the concatenation `first ++ second`.
+    static func commonPrefixLength(_ tokens: [Int32], _ first: [Int32], _ second: [Int32]) -> Int {
+        var n = 0
+        let limit = min(tokens.count, first.count + second.count)
+        while n < limit {
+            let other = n < first.count ? first[n] : second[n - first.count]
+            if tokens[n] != other { break }
+            n += 1
+        }
+        return n
+    }
+
+    private static func json<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}

@@ -121,6 +121,17 @@ private func causalTiles(_ s: AttentionShape) -> [(r0: Int, r1: Int, j0: Int, j1
     return tiles
 }
 
+/// (Batch, head) pairs per parallel chunk in the forward pass. A decoding step with one query
+/// row does about 2·keys·headDim multiply-adds per pair (≈ 35k at 272 keys, 64-wide heads), so
+/// at batch 1 all heads together are far cheaper than handing half of them to a GCD worker, a
+/// hand-off that was paid per layer per token (1,024 per 256-token generation) and whose wake-up
+/// latency depends on what else holds the other core. Pairs therefore only split over cores once
+/// a chunk holds about `rowProductGrain` multiply-adds (the threshold the one-row products use).
+private func forwardPairGrain(_ s: AttentionShape) -> Int {
+    let perPair = 2 * s.queries * s.keyLength * s.headDim
+    return Swift.max(1, rowProductGrain / Swift.max(perPair, 1))
+}
+
 private func attentionForward(_ s: AttentionShape, q: AttentionOperand, k: AttentionOperand, v: AttentionOperand,
                               scale: Float, keyMask: [Bool]?, probs: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>) {
     let tq = s.queries, l = s.keyLength, dh = s.headDim
@@ -128,7 +139,7 @@ private func attentionForward(_ s: AttentionShape, q: AttentionOperand, k: Atten
     let tiles = causalTiles(s)
     let maskStorage = keyMask.map { m in m.map { $0 ? Float(0) : -Float.infinity } }
     maskStorage.withUnsafeBufferPointerIfPresent { mask in
-        parallelRanges(s.batch * s.heads, grain: 1) { start, end in
+        parallelRanges(s.batch * s.heads, grain: forwardPairGrain(s)) { start, end in
             for bh in start..<end {
                 let b = bh / s.heads, h = bh % s.heads
                 let p = probs + bh * block

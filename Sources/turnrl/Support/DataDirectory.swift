@@ -1,17 +1,13 @@
+import EnvironmentKit
 import Foundation
 
 /// Where TurnRL keeps what setup installs (the sandbox's Python environment, search indexes,
 /// models): `$TURNRL_HOME`, else `$XDG_DATA_HOME/turnrl`, else `~/.local/share/turnrl`.
+/// One rule for the whole program: the libraries' own (`EnvironmentRuntime.dataDirectory`,
+/// which follows `KnowledgeCorpus.defaultCorporaDirectory`) is the one used here.
 enum DataDirectory {
     static func url(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
-        if let home = environment["TURNRL_HOME"], !home.isEmpty {
-            return URL(fileURLWithPath: home)
-        }
-        if let xdg = environment["XDG_DATA_HOME"], !xdg.isEmpty {
-            return URL(fileURLWithPath: xdg).appendingPathComponent("turnrl")
-        }
-        let home = environment["HOME"] ?? NSHomeDirectory()
-        return URL(fileURLWithPath: home).appendingPathComponent(".local/share/turnrl")
+        EnvironmentRuntime.dataDirectory(environment: environment)
     }
 }
 

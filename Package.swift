@@ -70,6 +70,7 @@ let package = Package(
             dependencies: [
                 "CBLAS", "CSeccomp", "CSQLite", "TensorCore", "CSgemmPeer", "PolicyModels",
                 "ToolSandbox", "turnrl-sandbox-launcher", "SearchIndex", "EnvironmentKit",
+                "Trajectories",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

@@ -23,8 +23,11 @@ public final class TrajectoryStore: Sendable {
     private let pool: DatabasePool
 
     /// Opens (creating and migrating if needed) the trajectory database at `path`.
-    public init(path: String, durability: Durability = .full) throws {
+    /// With `mustExist`, the file must already be a trajectory database: a missing file or any
+    /// other SQLite file is refused untouched (readers such as `turnrl traj show` pass it).
+    public init(path: String, durability: Durability = .full, mustExist: Bool = false) throws {
         self.path = path
+        if mustExist { try Self.checkIsTrajectoryDatabase(path) }
         var configuration = Configuration()
         let synchronous = durability == .full ? "FULL" : "NORMAL"
         configuration.prepareDatabase { db in
@@ -123,6 +126,25 @@ public final class TrajectoryStore: Sendable {
         }
     }
 
+    /// One line per episode of the run, in commit order, without reading any turn (for listings).
+    public func episodeSummaries(run: Int64) throws -> [EpisodeSummary] {
+        try read("list episodes") { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, environment, task_id, split, seed, return, length, status, summary_count
+                    FROM episodes WHERE run_id = ? ORDER BY id
+                    """,
+                arguments: [run]
+            ).map { row in
+                EpisodeSummary(
+                    id: row["id"], environment: row["environment"], taskID: row["task_id"], split: row["split"],
+                    seed: UInt64(bitPattern: row["seed"]), episodeReturn: row["return"], length: row["length"],
+                    status: EpisodeStatus(rawValue: row["status"]), summaryCount: row["summary_count"])
+            }
+        }
+    }
+
     /// The episode with `id`, every turn reconstructed token-exact.
     public func episode(id: Int64) throws -> EpisodeRecordData {
         let rows = try read("read episode") { db -> (Row?, [Row]) in
@@ -169,6 +191,27 @@ public final class TrajectoryStore: Sendable {
     }
 
     // MARK: Helpers
+
+    /// Throws unless `path` is an existing SQLite file with the store's tables; opens it read-only
+    /// so a foreign database is neither migrated nor switched to WAL.
+    private static func checkIsTrajectoryDatabase(_ path: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw TrajectoryError.database(path: path, operation: "open", underlying: "no such file")
+        }
+        var configuration = Configuration()
+        configuration.readonly = true
+        let isStore: Bool
+        do {
+            isStore = try DatabaseQueue(path: path, configuration: configuration).read { db in
+                try db.tableExists("runs") && db.tableExists("episodes") && db.tableExists("turns")
+            }
+        } catch {
+            throw TrajectoryError.database(path: path, operation: "open", underlying: "\(error)")
+        }
+        guard isStore else {
+            throw TrajectoryError.database(path: path, operation: "open", underlying: "it has no runs/episodes/turns tables")
+        }
+    }
 
     private static func run(from row: Row) -> RunRecord {
         RunRecord(

@@ -13,10 +13,9 @@ struct TurnRL: AsyncParsableCommand {
               train    Train a policy on an environment (ArCHer, turn-level GRPO, PPO, BC).
               eval     Evaluate a policy with confidence intervals.
               serve    Serve environments over the OpenEnv protocol.
-              traj     Show and export stored trajectories.
               report   Summarise a training run.
             """,
         version: TurnRLVersion.string,
-        subcommands: [DoctorCommand.self, ToolCommand.self, IndexCommand.self, BenchCommand.self, EnvCommand.self, PlayCommand.self]
+        subcommands: [DoctorCommand.self, ToolCommand.self, IndexCommand.self, BenchCommand.self, EnvCommand.self, PlayCommand.self, TrajCommand.self]
     )
 }

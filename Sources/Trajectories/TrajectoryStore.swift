@@ -28,13 +28,13 @@ public final class TrajectoryStore: Sendable {
     public init(path: String, durability: Durability = .full, mustExist: Bool = false) throws {
         self.path = path
         if mustExist { try Self.checkIsTrajectoryDatabase(path) }
-        var configuration = Configuration()
         let synchronous = durability == .full ? "FULL" : "NORMAL"
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
-        }
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
+            pool = try DatabasePool(path: path)
+            // Set on the (single, long-lived) writer connection after the pool is open: GRDB's
+            // WAL set-up runs after `prepareDatabase` and sets `synchronous = NORMAL` itself,
+            // which silently overrode a FULL asked for there.
+            try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = \(synchronous)") }
             try TrajectorySchema.migrator.migrate(pool)
         } catch {
             throw TrajectoryError.database(path: path, operation: "open and migrate", underlying: "\(error)")
@@ -181,6 +181,19 @@ public final class TrajectoryStore: Sendable {
     /// Runs `PRAGMA integrity_check` and returns its rows ("ok" when the file is sound).
     public func integrityCheck() throws -> [String] {
         try read("integrity check") { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+    }
+
+    /// Copies the WAL into the main file and truncates it (`PRAGMA wal_checkpoint(TRUNCATE)`),
+    /// so `fileSize()` measures the data rather than WAL history.
+    public func checkpoint() throws {
+        do { try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") } } catch {
+            throw TrajectoryError.database(path: path, operation: "checkpoint", underlying: "\(error)")
+        }
+    }
+
+    /// The writer connection's `PRAGMA synchronous` (1 NORMAL, 2 FULL): what `Durability` set.
+    func writerSynchronousLevel() throws -> Int {
+        try pool.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") ?? -1 }
     }
 
     /// Bytes used by the database file (main file plus WAL), for size reports.

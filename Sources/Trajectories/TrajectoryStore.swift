@@ -59,8 +59,9 @@ public final class TrajectoryStore: Sendable {
     /// When this returns, the episode is committed (durable per the store's `Durability`).
     @discardableResult
     public func appendEpisode(_ episode: EpisodeRecordData, run: Int64) throws -> Int64 {
+        let encoder = EncodedTurn.makeEncoder()
         let encoded = try episode.turns.enumerated().map { index, turn in
-            try EncodedTurn(turn, index: index, previous: index > 0 ? episode.turns[index - 1] : nil)
+            try EncodedTurn(turn, index: index, previous: index > 0 ? episode.turns[index - 1] : nil, encoder: encoder)
         }
         let now = Date().timeIntervalSince1970
         return try write("append episode") { db in
@@ -127,15 +128,16 @@ public final class TrajectoryStore: Sendable {
     }
 
     /// One line per episode of the run, in commit order, without reading any turn (for listings).
-    public func episodeSummaries(run: Int64) throws -> [EpisodeSummary] {
+    /// Only those with id > `after` when given.
+    public func episodeSummaries(run: Int64, after: Int64 = 0) throws -> [EpisodeSummary] {
         try read("list episodes") { db in
             try Row.fetchAll(
                 db,
                 sql: """
                     SELECT id, environment, task_id, split, seed, return, length, status, summary_count
-                    FROM episodes WHERE run_id = ? ORDER BY id
+                    FROM episodes WHERE run_id = ? AND id > ? ORDER BY id
                     """,
-                arguments: [run]
+                arguments: [run, after]
             ).map { row in
                 EpisodeSummary(
                     id: row["id"], environment: row["environment"], taskID: row["task_id"], split: row["split"],
@@ -238,7 +240,7 @@ public final class TrajectoryStore: Sendable {
         }
     }
 
-    private func read<T>(_ operation: String, _ body: (Database) throws -> T) throws -> T {
+    func read<T>(_ operation: String, _ body: (Database) throws -> T) throws -> T {
         do { return try pool.read(body) } catch let error as TrajectoryError { throw error } catch {
             throw TrajectoryError.database(path: path, operation: operation, underlying: "\(error)")
         }

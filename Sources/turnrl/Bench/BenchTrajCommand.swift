@@ -64,9 +64,7 @@ struct BenchTrajCommand: ParsableCommand {
 
     struct SampleRow: Codable {
         var sampling: String
-        var p50Ms: Double
-        var p99Ms: Double
-        var meanMs: Double
+        var latency: TrajBenchPeer.SampleTiming
     }
 
     struct Report: Codable {
@@ -166,7 +164,7 @@ struct BenchTrajCommand: ParsableCommand {
             loadTransitionsPerSecond: loadRate, capacity: capacity, batch: batch, sampling: sampling,
             peerSQLite: peerVersion, peerSampling: peerSampling, peerNotes: notes,
             appendTargetMet: rows.contains { $0.durability == "normal" && $0.turnsPerSecond >= 5_000 },
-            samplingTargetMet: sampling.allSatisfy { $0.p50Ms <= 5 })
+            samplingTargetMet: sampling.allSatisfy { $0.latency.p50Ms <= 5 })
         if json { try JSONOutput.print(report) } else { printReport(report) }
     }
 
@@ -211,7 +209,7 @@ struct BenchTrajCommand: ParsableCommand {
             }
             let stats = LatencyStats(latenciesMs: latencies, wallSeconds: BenchTiming.now() - start)
             precondition(sink == batch * (samples + 10))
-            return SampleRow(sampling: rule.rawValue, p50Ms: stats.p50Ms, p99Ms: stats.p99Ms, meanMs: stats.meanMs)
+            return SampleRow(sampling: rule.rawValue, latency: .init(p50Ms: stats.p50Ms, p99Ms: stats.p99Ms, meanMs: stats.meanMs))
         }
     }
 
@@ -232,13 +230,13 @@ struct BenchTrajCommand: ParsableCommand {
         print(String(format: "loading a run into the replay buffer: %.0f transitions/s", report.loadTransitionsPerSecond))
         print("\nsampling a batch of \(report.batch) from \(report.capacity) transitions (256-token contexts)")
         print("engine                          p50 ms   p99 ms  mean ms")
-        func line(_ name: String, _ p50: Double, _ p99: Double, _ mean: Double) {
-            print(name.padding(toLength: 30, withPad: " ", startingAt: 0) + String(format: "%8.3f %8.3f %8.3f", p50, p99, mean))
+        func line(_ name: String, _ t: TrajBenchPeer.SampleTiming) {
+            print(name.padding(toLength: 30, withPad: " ", startingAt: 0) + String(format: "%8.3f %8.3f %8.3f", t.p50Ms, t.p99Ms, t.meanMs))
         }
-        for row in report.sampling { line("TurnRL \(row.sampling)", row.p50Ms, row.p99Ms, row.meanMs) }
+        for row in report.sampling { line("TurnRL \(row.sampling)", row.latency) }
         if let peer = report.peerSampling {
-            line("\(peer.version) references", peer.listOfReferences.p50Ms, peer.listOfReferences.p99Ms, peer.listOfReferences.meanMs)
-            line("\(peer.version) gather arrays", peer.gatherArrays.p50Ms, peer.gatherArrays.p99Ms, peer.gatherArrays.meanMs)
+            line("\(peer.version) references", peer.listOfReferences)
+            line("\(peer.version) gather arrays", peer.gatherArrays)
         }
         report.peerNotes.forEach { print("note: \($0)") }
         print("\ntargets: append ≥ 5,000 turns/s (durability normal): \(report.appendTargetMet ? "met" : "NOT met"); "

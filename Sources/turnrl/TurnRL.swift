@@ -14,9 +14,9 @@ struct TurnRL: AsyncParsableCommand {
               eval     Evaluate a policy with confidence intervals.
               serve    Serve environments over the OpenEnv protocol.
               traj     Show and export stored trajectories.
-              report   Summarise a training run.
             """,
         version: TurnRLVersion.string,
-        subcommands: [DoctorCommand.self, ToolCommand.self, IndexCommand.self, BenchCommand.self, EnvCommand.self, PlayCommand.self]
+        subcommands: [DoctorCommand.self, ToolCommand.self, IndexCommand.self, BenchCommand.self, EnvCommand.self, PlayCommand.self,
+                      ReportCommand.self]
     )
 }

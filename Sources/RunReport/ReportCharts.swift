@@ -1,0 +1,97 @@
+/// Which charts a report shows, and the curves in each: one chart per metric that any run
+/// recorded, one curve per run (in that run's colour) and a dashed one more for its `eval` rows.
+///
+/// Charts in order: success rate, mean return, every `…Loss` column (first seen first), context
+/// length, then turns, tool calls, entropy, KL to the reference, mean advantage and throughput.
+/// Columns outside this list are not charted.
+public enum ReportCharts {
+    /// What a known metric column is called on the page.
+    struct Metric {
+        var column: String
+        var title: String
+        var axisLabel: String
+        var yRange: ClosedRange<Double>? = nil
+    }
+
+    static let leading = [
+        Metric(column: "successRate", title: "Success rate", axisLabel: "success rate", yRange: 0...1),
+        Metric(column: "meanReturn", title: "Mean return", axisLabel: "return per episode"),
+    ]
+    static let trailing = [
+        Metric(column: "contextTokens", title: "Context length", axisLabel: "tokens in context (mean)"),
+        Metric(column: "meanTurns", title: "Turns per episode", axisLabel: "turns (mean)"),
+        Metric(column: "toolCalls", title: "Tool calls per episode", axisLabel: "tool calls (mean)"),
+        Metric(column: "entropy", title: "Policy entropy", axisLabel: "entropy"),
+        Metric(column: "klToReference", title: "KL to the reference policy", axisLabel: "KL"),
+        Metric(column: "advantageMean", title: "Mean advantage", axisLabel: "advantage"),
+        Metric(column: "tokensPerSecond", title: "Throughput", axisLabel: "tokens / s"),
+    ]
+
+    /// The charts for `runs`, overlaying the runs; a run's colour is `Palette.color(index)`.
+    public static func charts(for runs: [RunData]) -> [LineChart] {
+        metrics(for: runs).compactMap { chart($0, runs: runs) }
+    }
+
+    /// The known metrics at least one run recorded, in page order.
+    static func metrics(for runs: [RunData]) -> [Metric] {
+        var losses: [String] = []
+        for run in runs {
+            for column in run.metrics.columns where column.hasSuffix("Loss") && !losses.contains(column) {
+                losses.append(column)
+            }
+        }
+        let lossMetrics = losses.map { Metric(column: $0, title: humanName($0), axisLabel: "loss") }
+        return (leading + lossMetrics + trailing).filter { metric in runs.contains { $0.metrics.hasValues(metric.column) } }
+    }
+
+    private static func chart(_ metric: Metric, runs: [RunData]) -> LineChart? {
+        // The x-axis is environment episodes. A chart whose points all sit at one episode count
+        // (behaviour cloning on demonstrations runs no episodes) is drawn against the update step.
+        var xColumn = MetricsTable.episodesColumn
+        var series = runs.enumerated().flatMap { curves(metric.column, x: xColumn, run: $1, color: Palette.color($0)) }
+        let xs = Set(series.flatMap { $0.points.map(\.x) })
+        if xs.count == 1, series.contains(where: { $0.points.count > 1 }) {
+            let bySteps = runs.enumerated().flatMap { curves(metric.column, x: MetricsTable.stepColumn, run: $1, color: Palette.color($0)) }
+            if Set(bySteps.flatMap { $0.points.map(\.x) }).count > 1 {
+                xColumn = MetricsTable.stepColumn
+                series = bySteps
+            }
+        }
+        guard !series.isEmpty else { return nil }
+        let xLabel = xColumn == MetricsTable.stepColumn ? "update step" : "environment episodes"
+        return LineChart(id: metric.column, title: metric.title, xLabel: xLabel, yLabel: metric.axisLabel, series: series, yRange: metric.yRange)
+    }
+
+    /// A run's curves for one column: training rows, then `eval` rows (dashed), each only when it has points.
+    private static func curves(_ column: String, x xColumn: String, run: RunData, color: String) -> [LineChart.Series] {
+        let xs = run.metrics.values(xColumn), ys = run.metrics.values(column)
+        var training: [LineChart.Point] = [], evaluation: [LineChart.Point] = []
+        for row in 0..<run.metrics.rowCount {
+            guard let x = xs[row], let y = ys[row], x.isFinite, y.isFinite else { continue }
+            if run.metrics.phases[row] == "eval" {
+                evaluation.append(LineChart.Point(x: x, y: y))
+            } else {
+                training.append(LineChart.Point(x: x, y: y))
+            }
+        }
+        var result: [LineChart.Series] = []
+        if !training.isEmpty { result.append(LineChart.Series(label: run.name, color: color, points: training)) }
+        if !evaluation.isEmpty { result.append(LineChart.Series(label: "\(run.name) (eval)", color: color, dashed: true, points: evaluation)) }
+        return result
+    }
+
+    /// `criticLoss` → "Critic loss", `bcLoss` → "BC loss".
+    static func humanName(_ column: String) -> String {
+        var words: [String] = []
+        for character in column {
+            if character.isUppercase || words.isEmpty { words.append("") }
+            words[words.count - 1].append(character)
+        }
+        let acronyms: Set<String> = ["bc", "kl", "td", "ppo", "grpo", "bce", "mse"]
+        return words.enumerated().map { index, word in
+            let lower = word.lowercased()
+            if acronyms.contains(lower) { return lower.uppercased() }
+            return index == 0 ? lower.prefix(1).uppercased() + lower.dropFirst() : lower
+        }.joined(separator: " ")
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+
+@testable import RunReport
+
+private func run(_ name: String, _ csv: String) throws -> RunData {
+    RunData(name: name, folder: URL(fileURLWithPath: "/runs/\(name)"), metrics: try MetricsTable(csv: csv, source: name), config: [], summary: nil)
+}
+
+@Test func niceTicksCoverTheDataInStepsOfOneTwoOrFive() {
+    let axis = AxisScale(covering: 0.13, 0.87, targetTicks: 5)
+    #expect(axis.step == 0.2)
+    #expect(axis.lower == 0)
+    #expect(abs(axis.upper - 1.0) < 1e-12)
+    #expect(axis.ticks.count == 6)
+    let tight = AxisScale(covering: 0, 3200, targetTicks: 6, tight: true)
+    #expect(tight.upper == 3200)
+    #expect(tight.ticks == [0, 1000, 2000, 3000])
+    // A constant curve still gets a readable axis around its value.
+    let flat = AxisScale(covering: 5, 5)
+    #expect(flat.lower < 5 && flat.upper > 5)
+    #expect(NumberText.tick(12000, step: 2000) == "12k")
+    #expect(NumberText.tick(0.25, step: 0.05) == "0.25")
+    #expect(NumberText.tick(-0.0, step: 1) == "0")
+}
+
+@Test func oneChartPerMetricGroupAndOneCurvePerRunAndPhase() throws {
+    let root = try SyntheticRuns.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: root) }
+    let folder = try SyntheticRuns.write(in: root, name: "solo")
+    let page = ReportPage(runs: [try RunData(folder: folder)])
+    // Known metrics in page order; the unknown `note` column is not charted.
+    #expect(page.charts.map(\.id) == [
+        "successRate", "meanReturn", "bcLoss", "criticLoss", "actorLoss", "contextTokens", "meanTurns", "toolCalls",
+        "tokensPerSecond",
+    ])
+    let html = page.html()
+    #expect(html.chartMetrics == page.charts.map(\.id))
+    // Success and return have a training curve and a dashed evaluation curve; the rest one curve.
+    let expected = ["successRate": 2, "meanReturn": 2, "bcLoss": 1, "criticLoss": 1, "actorLoss": 1, "contextTokens": 1]
+    for (metric, curves) in expected {
+        let svg = try #require(html.chartSVG(metric))
+        #expect(svg.occurrences(of: "<path") == curves, "\(metric)")
+        #expect(svg.occurrences(of: "class=\"curve\"") == curves, "\(metric)")
+    }
+    #expect(try #require(html.chartSVG("successRate")).occurrences(of: "stroke-dasharray") == 2)  // the curve and its legend sample
+    // Behaviour cloning runs no episodes, so its loss is drawn against the update step.
+    let bc = try #require(page.charts.first { $0.id == "bcLoss" })
+    #expect(bc.xLabel == "update step")
+    #expect(bc.series[0].points.map(\.x) == (0..<20).map(Double.init))
+    #expect(page.charts.first { $0.id == "criticLoss" }?.xLabel == "environment episodes")
+}
+
+@Test func severalRunsAreOverlaidInDistinctColoursWithALegend() throws {
+    let root = try SyntheticRuns.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: root) }
+    let folders = try (0..<3).map { try SyntheticRuns.write(in: root, name: "seed-\($0)", offset: Double($0) * 0.1) }
+    let page = ReportPage(runs: try RunData.load(folders: folders))
+    let html = page.html()
+
+    let critic = try #require(html.chartSVG("criticLoss"))
+    #expect(critic.occurrences(of: "<path") == 3)
+    for index in 0..<3 {
+        #expect(critic.contains("data-series=\"seed-\(index)\" stroke=\"\(Palette.color(index))\""))
+        #expect(critic.contains(">seed-\(index)</text>"), "legend entry for seed-\(index)")
+    }
+    #expect(Set(page.charts.flatMap { $0.series.map(\.color) }) == Set((0..<3).map(Palette.color)))
+    let success = try #require(html.chartSVG("successRate"))
+    #expect(success.occurrences(of: "<path") == 6)
+    #expect(success.contains(">seed-2 (eval)</text>"))
+    // Hover tooltips: every curve and point carries an SVG <title>.
+    #expect(success.contains("<title>seed-0\nenvironment episodes: 8\nSuccess rate: 0.2</title>"))
+
+    // Config side by side with the differing seed highlighted; final figures from summary.json.
+    let config = try #require(html.components(separatedBy: "<section id=\"config\">").last)
+    #expect(config.contains("<tr class=\"differs\"><td><code>seed</code></td>"))
+    #expect(config.contains("<tr><td><code>archer.gamma</code></td>"))
+    #expect(html.contains("<td><code>final.successRate</code></td><td><span class=\"value\">0.8</span></td>"))
+}
+
+@Test func runNamesAndValuesAreEscapedInHTMLAndSVG() throws {
+    let name = "<script>alert('x')</script>&\"run\""
+    let csv = "episodes,step,phase,successRate\n8,1,rl,0.5\n16,2,rl,0.75\n"
+    var data = try run(name, csv)
+    data.config = [KeyValue(key: "note", value: "<b>bold</b>")]
+    let html = ReportPage(runs: [data]).html()
+    #expect(!html.contains("<script"))
+    #expect(!html.contains("<b>bold"))
+    #expect(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;&quot;run&quot;"))
+    #expect(html.contains("&lt;b&gt;bold&lt;/b&gt;"))
+    // The page is self-contained: no scripts, no external resources.
+    #expect(!html.contains("src=") && !html.contains("href=") && !html.contains("@import") && !html.contains("url("))
+}
+
+@Test func nonFiniteValuesAreLeftOutOfTheCurve() throws {
+    let data = try run("r", "episodes,step,phase,criticLoss\n8,1,rl,1.0\n16,2,rl,nan\n24,3,rl,inf\n32,4,rl,0.5\n")
+    let chart = try #require(ReportCharts.charts(for: [data]).first)
+    #expect(chart.series[0].points == [LineChart.Point(x: 8, y: 1), LineChart.Point(x: 32, y: 0.5)])
+    let svg = chart.svg()
+    #expect(!svg.lowercased().contains("nan") && !svg.contains("inf"))
+    #expect(svg.occurrences(of: "<path") == 1)
+}
+
+@Test func lossColumnsFromEveryRunGetTheirOwnChart() throws {
+    let a = try run("a", "episodes,step,phase,actorLoss,criticLoss\n8,1,rl,0.1,0.2\n16,2,rl,0.1,0.2\n")
+    let b = try run("b", "episodes,step,phase,policyLoss,valueLoss\n8,1,rl,0.3,0.4\n16,2,rl,0.3,0.4\n")
+    let charts = ReportCharts.charts(for: [a, b])
+    #expect(charts.map(\.id) == ["actorLoss", "criticLoss", "policyLoss", "valueLoss"])
+    #expect(charts.map(\.title) == ["Actor loss", "Critic loss", "Policy loss", "Value loss"])
+    #expect(charts.map { $0.series.map(\.label) } == [["a"], ["a"], ["b"], ["b"]])
+    // Each run keeps its colour in every chart, also where the other run has no curve.
+    #expect(charts[2].series[0].color == Palette.color(1))
+    #expect(ReportCharts.humanName("bcLoss") == "BC loss")
+}

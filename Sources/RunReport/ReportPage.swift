@@ -176,7 +176,7 @@ public struct ReportPage: Sendable {
         .swatch{display:inline-block;width:12px;height:12px;border-radius:2px;margin-right:6px;vertical-align:-1px}
         .charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(560px,1fr));gap:12px}
         figure{margin:0;border:1px solid #e3e3e3;border-radius:6px;padding:6px;background:#fff}
-        svg.chart{display:block;max-width:100%;height:auto;font-family:inherit}
+        svg.chart{display:block;width:100%;height:auto;font-family:inherit}
         svg.chart .curve:hover{stroke-width:3.5}svg.chart .pt:hover{fill-opacity:1}
         """
 }

@@ -115,7 +115,7 @@ public struct LineChart: Sendable, Equatable {
         // Curves, then their hover targets on top so every tooltip is reachable.
         svg += "<g class=\"curves\" fill=\"none\" stroke-width=\"2\" stroke-linejoin=\"round\" stroke-linecap=\"round\">\n"
         for item in series where !item.points.isEmpty {
-            let d = item.points.enumerated().map { ($0.offset == 0 ? "M" : "L") + "\(f(px($0.element.x))),\(f(py($0.element.y)))" }.joined(separator: " ")
+            let d = Self.decimated(item.points, column: { Int(px($0.x)) }).enumerated().map { ($0.offset == 0 ? "M" : "L") + "\(f(px($0.element.x))),\(f(py($0.element.y)))" }.joined(separator: " ")
             let dash = item.dashed ? " stroke-dasharray=\"6 4\"" : ""
             let last = item.points[item.points.count - 1]
             let tooltip = "\(item.label): \(title) \(NumberText.value(last.y)) at \(xLabel) \(NumberText.value(last.x)) (last of \(item.points.count) points)"
@@ -157,6 +157,31 @@ public struct LineChart: Sendable, Equatable {
         }
         markup += "</g>\n"
         return (markup, y + Self.legendRow / 2)
+    }
+
+    /// A long curve cut down to what the chart can show: within each run of consecutive points
+    /// that land in the same pixel column, the first, lowest, highest and last point, in their
+    /// order. The drawn shape (spikes included) is the same as with every point; a 100,000-row
+    /// run stays a small page. Curves of up to two points per column are kept whole.
+    static func decimated(_ points: [Point], column: (Point) -> Int) -> [Point] {
+        guard let first = points.first, points.count > 2 * (column(points[points.count - 1]) - column(first)).magnitude + 8 else {
+            return points
+        }
+        var kept: [Point] = []
+        var start = 0
+        while start < points.count {
+            let bucket = column(points[start])
+            var end = start + 1
+            while end < points.count && column(points[end]) == bucket { end += 1 }
+            var low = start, high = start
+            for index in start..<end {
+                if points[index].y < points[low].y { low = index }
+                if points[index].y > points[high].y { high = index }
+            }
+            for index in Set([start, low, high, end - 1]).sorted() { kept.append(points[index]) }
+            start = end
+        }
+        return kept
     }
 
     /// Evenly spread hover targets, always including the last point.

@@ -112,3 +112,23 @@ private func run(_ name: String, _ csv: String) throws -> RunData {
     #expect(charts[2].series[0].color == Palette.color(1))
     #expect(ReportCharts.humanName("bcLoss") == "BC loss")
 }
+
+@Test func longCurvesAreDecimatedToThePixelColumnsKeepingSpikes() throws {
+    // 20,000 updates of a noisy loss with one spike: the path keeps the spike and the ends but
+    // holds a few points per pixel column, not 20,000.
+    var points = (0..<20_000).map { LineChart.Point(x: Double($0), y: 1 + 0.1 * sin(Double($0))) }
+    points[12_345].y = 9
+    let chart = LineChart(id: "criticLoss", title: "Critic loss", xLabel: "step", yLabel: "loss", series: [LineChart.Series(label: "r", color: "#000", points: points)])
+    let svg = chart.svg()
+    let path = try #require(svg.components(separatedBy: " d=\"").dropFirst().first?.split(separator: "\"").first)
+    let vertices = path.split(separator: " ")
+    #expect(vertices.count <= 4 * 480 && vertices.count > 400, "\(vertices.count) vertices")
+    let ys = vertices.compactMap { Double($0.split(separator: ",")[1]) }
+    #expect(ys.min() == 56)  // the spike: 9 on a 0…10 axis, 220 px tall, whose top is at 34 px
+    #expect(vertices.first == "M64,\(vertices.first!.split(separator: ",")[1])" && vertices.last?.hasPrefix("L540,") == true)
+    // The tooltip still tells the real number of points.
+    #expect(svg.contains("(last of 20000 points)"))
+    // Short curves are drawn point by point.
+    let short = (0..<50).map { LineChart.Point(x: Double($0), y: Double($0 % 3)) }
+    #expect(LineChart.decimated(short, column: { Int($0.x) }) == short)
+}

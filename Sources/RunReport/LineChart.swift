@@ -28,6 +28,19 @@ public struct LineChart: Sendable, Equatable {
         }
     }
 
+    /// A labelled vertical line, e.g. where a run's training phase changes from `bc` to `rl`.
+    public struct Marker: Sendable, Equatable {
+        public var x: Double
+        public var label: String
+        /// The hover text.
+        public var detail: String
+        public init(x: Double, label: String, detail: String) {
+            self.x = x
+            self.label = label
+            self.detail = detail
+        }
+    }
+
     /// A stable identifier (the metric column), written as the SVG's `data-metric` attribute.
     public var id: String
     public var title: String
@@ -36,18 +49,24 @@ public struct LineChart: Sendable, Equatable {
     public var series: [Series]
     /// A fixed y-axis range (e.g. 0…1 for a success rate), used when every point lies inside it.
     public var yRange: ClosedRange<Double>?
+    /// Vertical markers; those outside the curves' x range are not drawn.
+    public var markers: [Marker] = []
     /// Total width of the SVG in pixels; the height follows from the plot and the legend.
     public var width: Double = 560
     /// Height of the plotting area in pixels.
     public var plotHeight: Double = 220
 
-    public init(id: String, title: String, xLabel: String, yLabel: String, series: [Series], yRange: ClosedRange<Double>? = nil) {
+    public init(
+        id: String, title: String, xLabel: String, yLabel: String, series: [Series], yRange: ClosedRange<Double>? = nil,
+        markers: [Marker] = []
+    ) {
         self.id = id
         self.title = title
         self.xLabel = xLabel
         self.yLabel = yLabel
         self.series = series
         self.yRange = yRange
+        self.markers = markers
     }
 
     // Margins around the plot: room for the title above, tick labels and the axis labels around.
@@ -107,6 +126,17 @@ public struct LineChart: Sendable, Equatable {
         svg += "</g>\n"
         svg += "<text class=\"axis-label\" x=\"\(f((plotLeft + plotRight) / 2))\" y=\"\(f(plotBottom + 36))\" text-anchor=\"middle\" font-size=\"12\" fill=\"#333\">\(HTMLEscape.text(xLabel))</text>\n"
         svg += "<text class=\"axis-label\" transform=\"translate(14 \(f((plotTop + plotBottom) / 2))) rotate(-90)\" text-anchor=\"middle\" font-size=\"12\" fill=\"#333\">\(HTMLEscape.text(yLabel))</text>\n"
+
+        // Markers strictly inside the curves' x range (one at the left edge tells nothing).
+        if let xMax = xs.max() {
+            svg += "<g class=\"markers\" font-size=\"10\" fill=\"#777\">"
+            for marker in markers where marker.x > xAxis.lower && marker.x <= xMax {
+                let x = f(px(marker.x))
+                svg += "<line x1=\"\(x)\" x2=\"\(x)\" y1=\"\(f(plotTop))\" y2=\"\(f(plotBottom))\" stroke=\"#999\" stroke-width=\"1\" stroke-dasharray=\"2 3\"><title>\(HTMLEscape.text(marker.detail))</title></line>"
+                svg += "<text x=\"\(f(px(marker.x) + 3))\" y=\"\(f(plotTop + 10))\">\(HTMLEscape.text(marker.label))</text>"
+            }
+            svg += "</g>\n"
+        }
 
         if points.isEmpty {
             svg += "<text x=\"\(f((plotLeft + plotRight) / 2))\" y=\"\(f((plotTop + plotBottom) / 2))\" text-anchor=\"middle\" fill=\"#888\">no data recorded</text>\n"

@@ -59,7 +59,32 @@ public enum ReportCharts {
         }
         guard !series.isEmpty else { return nil }
         let xLabel = xColumn == MetricsTable.stepColumn ? "update step" : "environment episodes"
-        return LineChart(id: metric.column, title: metric.title, xLabel: xLabel, yLabel: metric.axisLabel, series: series, yRange: metric.yRange)
+        return LineChart(
+            id: metric.column, title: metric.title, xLabel: xLabel, yLabel: metric.axisLabel, series: series,
+            yRange: metric.yRange, markers: phaseMarkers(runs, x: xColumn, xLabel: xLabel))
+    }
+
+    /// Where each run's training phase changes (`bc` → `warmup` → `rl`; `eval` rows interleave
+    /// and are not a change), one marker per position and phase, naming the runs it belongs to.
+    static func phaseMarkers(_ runs: [RunData], x xColumn: String, xLabel: String) -> [LineChart.Marker] {
+        var owners: [(x: Double, phase: String, runs: [String])] = []
+        for run in runs {
+            let xs = run.metrics.values(xColumn)
+            var current: String? = nil
+            for row in 0..<run.metrics.rowCount {
+                guard let phase = run.metrics.phases[row], phase != "eval" else { continue }
+                defer { current = phase }
+                guard let previous = current, previous != phase, let x = xs[row] else { continue }
+                if let index = owners.firstIndex(where: { $0.x == x && $0.phase == phase }) {
+                    owners[index].runs.append(run.name)
+                } else {
+                    owners.append((x, phase, [run.name]))
+                }
+            }
+        }
+        return owners.map { owner in
+            LineChart.Marker(x: owner.x, label: owner.phase, detail: "\(owner.phase) starts at \(xLabel) \(NumberText.value(owner.x)) (\(owner.runs.joined(separator: ", ")))")
+        }
     }
 
     /// A run's curves for one column: training rows, then `eval` rows (dashed), each only when it has points.

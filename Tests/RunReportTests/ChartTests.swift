@@ -43,7 +43,7 @@ private func run(_ name: String, _ csv: String) throws -> RunData {
         #expect(svg.occurrences(of: "<path") == curves, "\(metric)")
         #expect(svg.occurrences(of: "class=\"curve\"") == curves, "\(metric)")
     }
-    #expect(try #require(html.chartSVG("successRate")).occurrences(of: "stroke-dasharray") == 2)  // the curve and its legend sample
+    #expect(try #require(html.chartSVG("successRate")).occurrences(of: "stroke-dasharray=\"6 4\"") == 2)  // the eval curve and its legend sample
     // Behaviour cloning runs no episodes, so its loss is drawn against the update step.
     let bc = try #require(page.charts.first { $0.id == "bcLoss" })
     #expect(bc.xLabel == "update step")
@@ -131,4 +131,20 @@ private func run(_ name: String, _ csv: String) throws -> RunData {
     // Short curves are drawn point by point.
     let short = (0..<50).map { LineChart.Point(x: Double($0), y: Double($0 % 3)) }
     #expect(LineChart.decimated(short, column: { Int($0.x) }) == short)
+}
+
+@Test func phaseChangesAreMarkedOncePerPositionAndNotCountedAsCurves() throws {
+    let csv = "episodes,step,phase,successRate\n0,0,bc,\n0,1,bc,\n8,2,warmup,0.2\n16,3,eval,0.3\n24,4,rl,0.4\n32,5,rl,0.5\n"
+    let a = try run("a", csv), b = try run("b", csv)
+    let c = try run("c", "episodes,step,phase,successRate\n8,2,warmup,0.2\n40,4,rl,0.4\n48,5,rl,0.5\n")
+    let markers = ReportCharts.phaseMarkers([a, b, c], x: "episodes", xLabel: "environment episodes")
+    #expect(markers.map(\.x) == [8, 24, 40])
+    #expect(markers.map(\.label) == ["warmup", "rl", "rl"])
+    #expect(markers[1].detail == "rl starts at environment episodes 24 (a, b)")
+    let chart = try #require(ReportCharts.charts(for: [a, b, c]).first)
+    let svg = chart.svg()
+    // The x-axis starts at 0, so warmup at episode 8 is inside it; markers are lines, not paths.
+    #expect(svg.occurrences(of: "stroke-dasharray=\"2 3\"") == 3)
+    #expect(svg.occurrences(of: "<path") == 5)  // a and b: training + eval; c: training
+    #expect(svg.contains("<title>rl starts at environment episodes 24 (a, b)</title>"))
 }

@@ -1,9 +1,10 @@
 /// Which charts a report shows, and the curves in each: one chart per metric that any run
 /// recorded, one curve per run (in that run's colour) and a dashed one more for its `eval` rows.
 ///
-/// Charts in order: success rate, mean return, every `…Loss` column (first seen first), context
-/// length, then turns, tool calls, entropy, KL to the reference, mean advantage and throughput.
-/// Columns outside this list are not charted.
+/// Charts in order: success rate (greedy, then sampled), mean return, every `…Loss` column (first
+/// seen first), the critic's mean Q and V, context length, turns, tool calls, the probability of
+/// the right first action, entropy, KL to the reference, mean advantage and throughput. Columns
+/// outside this list are not charted.
 public enum ReportCharts {
     /// What a known metric column is called on the page.
     struct Metric {
@@ -15,12 +16,16 @@ public enum ReportCharts {
 
     static let leading = [
         Metric(column: "successRate", title: "Success rate", axisLabel: "success rate", yRange: 0...1),
+        Metric(column: "sampledSuccessRate", title: "Success rate, sampled (temperature 1)", axisLabel: "success rate", yRange: 0...1),
         Metric(column: "meanReturn", title: "Mean return", axisLabel: "return per episode"),
     ]
     static let trailing = [
+        Metric(column: "meanQ", title: "Critic Q (mean)", axisLabel: "Q"),
+        Metric(column: "meanV", title: "Critic V (mean)", axisLabel: "V"),
         Metric(column: "contextTokens", title: "Context length", axisLabel: "tokens in context (mean)"),
         Metric(column: "meanTurns", title: "Turns per episode", axisLabel: "turns (mean)"),
         Metric(column: "toolCalls", title: "Tool calls per episode", axisLabel: "tool calls (mean)"),
+        Metric(column: "firstActionProbability", title: "Probability of the right first action", axisLabel: "probability", yRange: 0...1),
         Metric(column: "entropy", title: "Policy entropy", axisLabel: "entropy"),
         Metric(column: "klToReference", title: "KL to the reference policy", axisLabel: "KL"),
         Metric(column: "advantageMean", title: "Mean advantage", axisLabel: "advantage"),

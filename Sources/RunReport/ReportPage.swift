@@ -3,7 +3,7 @@ import Foundation
 /// The report: one self-contained HTML page (inline CSS and SVG, no scripts, no external assets)
 /// with the runs' learning curves overlaid, their final figures and resolved configs side by side.
 public struct ReportPage: Sendable {
-    public var runs: [RunData]
+    public let runs: [RunData]
     public var title: String
     /// Shown in the page's byline, e.g. "turnrl 0.4.0"; nothing when `nil`.
     public var generator: String?

@@ -4,7 +4,8 @@ import Foundation
 /// `run`, `episodes`, `final.successRate`, `before.successRate`, `after.successRate`, `checkpoint`, …
 ///
 /// The contract's keys come first in that order, then the rest alphabetically; arrays are shown as
-/// compact JSON, numbers through `NumberText`.
+/// compact JSON, numbers through `NumberText`, and an estimate object `{"mean","low","high"}`
+/// (Learners' bootstrap confidence interval) as one cell `mean [low, high]`.
 enum SummaryFlattener {
     static func flatten(_ data: Data, source: String) throws -> [KeyValue] {
         let value: JSONValue
@@ -30,7 +31,12 @@ enum SummaryFlattener {
     }
 
     private static func collect(_ value: JSONValue, path: String, into entries: inout [KeyValue]) {
-        if case .object(let members) = value {
+        // An estimate with its bootstrap interval (`{"mean","low","high"}`) reads as one cell.
+        if case .object(let members) = value, Set(members.keys) == ["mean", "low", "high"],
+            case .number(let mean)? = members["mean"], case .number(let low)? = members["low"], case .number(let high)? = members["high"]
+        {
+            entries.append(KeyValue(key: path, value: "\(NumberText.value(mean)) [\(NumberText.value(low)), \(NumberText.value(high))]"))
+        } else if case .object(let members) = value {
             for (key, member) in members {
                 collect(member, path: path.isEmpty ? key : "\(path).\(key)", into: &entries)
             }

@@ -94,6 +94,12 @@ import Testing
     ])
     #expect(entries.map(\.value) == ["a", "640", "1", "0.8125", "0.25", "0.8", "runs/a/checkpoints/final", "[1, 2]", "true"])
     #expect(throws: RunReportError.self) { try SummaryFlattener.flatten(Data("[1]".utf8), source: "summary.json") }
+
+    // Learners' evaluation blocks: an estimate with its confidence interval is one cell.
+    let evaluated = #"{"after": {"greedy": {"mode": "greedy", "successRate": {"mean": 0.8125, "low": 0.7, "high": 0.9}}}}"#
+    #expect(try SummaryFlattener.flatten(Data(evaluated.utf8), source: "summary.json") == [
+        KeyValue(key: "after.greedy.mode", value: "greedy"), KeyValue(key: "after.greedy.successRate", value: "0.8125 [0.7, 0.9]"),
+    ])
 }
 
 @Test func runFoldersLoadAndNameClashesAreResolvedByPath() throws {

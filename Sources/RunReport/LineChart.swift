@@ -14,16 +14,19 @@ public struct LineChart: Sendable, Equatable {
     }
 
     /// One curve: its legend text, colour (any CSS colour), dash style and points in drawing order.
+    /// `raw`, when not empty, holds the unsmoothed values of a smoothed curve, drawn faintly under it.
     public struct Series: Sendable, Equatable {
         public var label: String
         public var color: String
         public var dashed: Bool
         public var points: [Point]
-        public init(label: String, color: String, dashed: Bool = false, points: [Point]) {
+        public var raw: [Point]
+        public init(label: String, color: String, dashed: Bool = false, points: [Point], raw: [Point] = []) {
             self.label = label
             self.color = color
             self.dashed = dashed
             self.points = points
+            self.raw = raw
         }
     }
 

@@ -28,9 +28,10 @@ extension LineChart {
         let series = self.series.map { item in
             var item = item
             item.points.removeAll { !$0.x.isFinite || !$0.y.isFinite }
+            item.raw.removeAll { !$0.x.isFinite || !$0.y.isFinite }
             return item
         }.filter { !$0.points.isEmpty }
-        let frame = makeFrame(points: series.flatMap(\.points))
+        let frame = makeFrame(points: series.flatMap { $0.points + $0.raw })
         let legend = legendMarkup(series, startY: frame.bottom + Self.bottom + 4)
         let height = legend.bottom + 8
 
@@ -81,11 +82,12 @@ extension LineChart {
         return svg
     }
 
-    /// Markers strictly inside the curves' x range (one at the left edge tells nothing).
+    /// Markers inside the curves' x range; one within a few pixels of the y-axis (a phase that
+    /// starts with the run) tells nothing and would cover the axis.
     private func markersMarkup(_ frame: Frame) -> String {
         guard let xMax = frame.xMax else { return "" }
         var svg = "<g class=\"markers\" font-size=\"10\" fill=\"#777\">"
-        for marker in markers where marker.x > frame.xAxis.lower && marker.x <= xMax {
+        for marker in markers where marker.x <= xMax && frame.px(marker.x) - frame.left >= 4 {
             let x = frame.px(marker.x)
             svg += "<line x1=\"\(f(x))\" x2=\"\(f(x))\" y1=\"\(f(frame.top))\" y2=\"\(f(frame.bottom))\" stroke=\"#999\" stroke-width=\"1\" stroke-dasharray=\"2 3\"><title>\(HTMLEscape.text(marker.detail))</title></line>"
             svg += "<text x=\"\(f(x + 3))\" y=\"\(f(frame.top + 10))\">\(HTMLEscape.text(marker.label))</text>"
@@ -97,10 +99,16 @@ extension LineChart {
     private func curvesMarkup(_ series: [Series], _ frame: Frame) -> String {
         var svg = "<g class=\"curves\" fill=\"none\" stroke-width=\"2\" stroke-linejoin=\"round\" stroke-linecap=\"round\">\n"
         for item in series {
+            if !item.raw.isEmpty {
+                // The unsmoothed values, faint, under the smoothed curve (a polyline: only curves are paths).
+                let raw = Self.decimated(item.raw, column: { Int(frame.px($0.x)) }).map { "\(f(frame.px($0.x))),\(f(frame.py($0.y)))" }
+                svg += "<polyline class=\"raw\" stroke=\"\(HTMLEscape.text(item.color))\" stroke-opacity=\"0.25\" stroke-width=\"1\" points=\"\(raw.joined(separator: " "))\"/>\n"
+            }
             let vertices = Self.decimated(item.points, column: { Int(frame.px($0.x)) })
             let d = vertices.enumerated().map { ($0.offset == 0 ? "M" : "L") + "\(f(frame.px($0.element.x))),\(f(frame.py($0.element.y)))" }
             let last = item.points[item.points.count - 1]
-            let tooltip = "\(item.label): \(title) \(NumberText.value(last.y)) at \(xLabel) \(NumberText.value(last.x)) (last of \(item.points.count) points)"
+            let smoothed = item.raw.isEmpty ? "" : " smoothed"
+            let tooltip = "\(item.label): \(title)\(smoothed) \(NumberText.value(last.y)) at \(xLabel) \(NumberText.value(last.x)) (last of \(item.points.count) points)"
             svg += "<path class=\"curve\" data-series=\"\(HTMLEscape.text(item.label))\" stroke=\"\(HTMLEscape.text(item.color))\"\(dash(item))"
             svg += " d=\"\(d.joined(separator: " "))\"><title>\(HTMLEscape.text(tooltip))</title></path>\n"
         }
@@ -113,8 +121,11 @@ extension LineChart {
         for item in series {
             // A one-point curve draws no line, so its marker stays visible.
             let opacity = item.points.count == 1 ? "1" : "0"
-            for point in Self.hoverPoints(item.points) {
-                let tooltip = "\(item.label)\n\(xLabel): \(NumberText.value(point.x))\n\(title): \(NumberText.value(point.y))"
+            // With smoothing, a point's tooltip gives the raw value too (same row, same index).
+            let raw = item.raw.count == item.points.count ? item.raw : []
+            for (index, point) in Self.hoverIndices(item.points.count).map({ ($0, item.points[$0]) }) {
+                var tooltip = "\(item.label)\n\(xLabel): \(NumberText.value(point.x))\n\(title): \(NumberText.value(point.y))"
+                if !raw.isEmpty { tooltip += " (smoothed; raw \(NumberText.value(raw[index].y)))" }
                 svg += "<circle class=\"pt\" cx=\"\(f(frame.px(point.x)))\" cy=\"\(f(frame.py(point.y)))\" r=\"4\" fill=\"\(HTMLEscape.text(item.color))\" fill-opacity=\"\(opacity)\"><title>\(HTMLEscape.text(tooltip))</title></circle>"
             }
             svg += "\n"
@@ -167,11 +178,11 @@ extension LineChart {
         return kept
     }
 
-    /// Evenly spread hover targets, always including the last point.
-    private static func hoverPoints(_ points: [Point]) -> [Point] {
-        guard points.count > maxHoverPoints else { return points }
-        let stride = Double(points.count - 1) / Double(maxHoverPoints - 1)
-        return (0..<maxHoverPoints).map { points[Int((Double($0) * stride).rounded())] }
+    /// Indices of evenly spread hover targets among `count` points, always including the last.
+    private static func hoverIndices(_ count: Int) -> [Int] {
+        guard count > maxHoverPoints else { return Array(0..<count) }
+        let stride = Double(count - 1) / Double(maxHoverPoints - 1)
+        return (0..<maxHoverPoints).map { Int((Double($0) * stride).rounded()) }
     }
 
     private func dash(_ item: Series) -> String { item.dashed ? " stroke-dasharray=\"6 4\"" : "" }

@@ -33,8 +33,30 @@ public enum ReportCharts {
     ]
 
     /// The charts for `runs`, overlaying the runs; a run's colour is `Palette.color(index)`.
-    public static func charts(for runs: [RunData]) -> [LineChart] {
-        metrics(for: runs).compactMap { chart($0, runs: runs) }
+    /// `smoothing` in [0, 1) is the weight of TensorBoard's debiased exponential moving average,
+    /// applied to training curves (evaluation curves have few points and stay raw); 0 = off.
+    public static func charts(for runs: [RunData], smoothing: Double = 0) -> [LineChart] {
+        metrics(for: runs).compactMap { metric in
+            guard var chart = chart(metric, runs: runs) else { return nil }
+            if smoothing > 0 {
+                for index in chart.series.indices where !chart.series[index].dashed {
+                    chart.series[index].raw = chart.series[index].points
+                    chart.series[index].points = smoothed(chart.series[index].points, weight: smoothing)
+                }
+            }
+            return chart
+        }
+    }
+
+    /// TensorBoard's smoothing: an exponential moving average divided by 1 − weight^n, so the
+    /// first points are not pulled towards 0.
+    static func smoothed(_ points: [LineChart.Point], weight: Double) -> [LineChart.Point] {
+        var average = 0.0, correction = 1.0
+        return points.map { point in
+            average = average * weight + (1 - weight) * point.y
+            correction *= weight
+            return LineChart.Point(x: point.x, y: average / (1 - correction))
+        }
     }
 
     /// The known metrics at least one run recorded, in page order.

@@ -9,15 +9,19 @@ public struct ReportPage: Sendable {
     public var generator: String?
     /// Shown in the page's byline; nothing when `nil` (tests get byte-identical pages).
     public var generatedAt: Date?
-    /// The charts, in page order (`ReportCharts.charts(for: runs)`).
+    /// The charts, in page order (`ReportCharts.charts(for: runs, smoothing: smoothing)`).
     public let charts: [LineChart]
 
-    public init(runs: [RunData], title: String? = nil, generator: String? = nil, generatedAt: Date? = nil) {
+    /// The smoothing weight of the training curves (0 = raw values only).
+    public let smoothing: Double
+
+    public init(runs: [RunData], title: String? = nil, smoothing: Double = 0, generator: String? = nil, generatedAt: Date? = nil) {
         self.runs = runs
         self.title = title ?? "Training report: " + runs.map(\.name).joined(separator: ", ")
+        self.smoothing = smoothing
         self.generator = generator
         self.generatedAt = generatedAt
-        charts = ReportCharts.charts(for: runs)
+        charts = ReportCharts.charts(for: runs, smoothing: smoothing)
     }
 
     /// The page's HTML.
@@ -113,7 +117,11 @@ public struct ReportPage: Sendable {
         if charts.isEmpty {
             html += "<p class=\"empty\">No metric has been recorded yet.</p>\n"
         } else {
-            html += "<p class=\"hint\">Hover a curve or a point for its values. Dashed curves are evaluation rows (<code>phase</code> = <code>eval</code>).</p>\n"
+            var hint = "Hover a curve or a point for its values. Dashed curves are evaluation rows (<code>phase</code> = <code>eval</code>)."
+            if smoothing > 0 {
+                hint += " Training curves are smoothed (exponential moving average, weight \(NumberText.value(smoothing))); the raw values are drawn faintly beneath."
+            }
+            html += "<p class=\"hint\">\(hint)</p>\n"
             html += "<div class=\"charts\">\n"
             for chart in charts { html += "<figure>\n\(chart.svg())\n</figure>\n" }
             html += "</div>\n"

@@ -148,3 +148,19 @@ private func run(_ name: String, _ csv: String) throws -> RunData {
     #expect(svg.occurrences(of: "<path") == 5)  // a and b: training + eval; c: training
     #expect(svg.contains("<title>rl starts at environment episodes 24 (a, b)</title>"))
 }
+
+@Test func smoothingIsTensorBoardsDebiasedAverageAndKeepsTheRawValuesVisible() throws {
+    let points = [0.0, 1, 1].enumerated().map { LineChart.Point(x: Double($0.offset), y: $0.element) }
+    let smoothed = ReportCharts.smoothed(points, weight: 0.5).map(\.y)
+    // By hand: averages 0, 0.5, 0.75 over corrections 1 − 0.5ⁿ = 0.5, 0.75, 0.875.
+    #expect(zip(smoothed, [0, 2.0 / 3, 6.0 / 7]).allSatisfy { abs($0 - $1) < 1e-12 })
+
+    let data = try run("r", "episodes,step,phase,successRate\n8,1,rl,0\n16,2,rl,1\n24,3,eval,1\n32,4,rl,1\n")
+    let chart = try #require(ReportCharts.charts(for: [data], smoothing: 0.5).first)
+    #expect(chart.series.map(\.raw.count) == [3, 0])  // the eval curve is not smoothed
+    let svg = chart.svg()
+    #expect(svg.occurrences(of: "<path") == 2)
+    #expect(svg.occurrences(of: "<polyline class=\"raw\"") == 1)
+    #expect(svg.contains("Success rate: 0.6667 (smoothed; raw 1)"))
+    #expect(ReportCharts.charts(for: [data]).first?.series.allSatisfy { $0.raw.isEmpty } == true)
+}

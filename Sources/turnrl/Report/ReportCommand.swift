@@ -24,17 +24,21 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .long, help: "Page title (default: the run names).")
     var title: String?
 
+    @Option(name: .long, help: ArgumentHelp("Smooth training curves with an exponential moving average of this weight, in [0, 1) (TensorBoard's slider; 0.6 suits noisy RL metrics); the raw values stay visible, faintly.", valueName: "weight"))
+    var smooth: Double = 0
+
     @Flag(name: .long, help: "Print one JSON object (report path, runs, charts, curves) instead of the path.")
     var json = false
 
     func validate() throws {
         if runs.isEmpty { throw ValidationError("Give at least one run folder, e.g. `turnrl report runs/NAME`.") }
+        if !(0..<1).contains(smooth) { throw ValidationError("--smooth takes a weight in [0, 1), e.g. 0.6; got \(smooth).") }
     }
 
     func run() throws {
         let folders = runs.map { URL(fileURLWithPath: $0) }
         let loaded = try RunData.load(folders: folders)
-        let page = ReportPage(runs: loaded, title: title, generator: "turnrl \(TurnRLVersion.string)", generatedAt: Date())
+        let page = ReportPage(runs: loaded, title: title, smoothing: smooth, generator: "turnrl \(TurnRLVersion.string)", generatedAt: Date())
         let destination = Self.destination(out: out, runs: folders)
         try page.write(to: destination)
 

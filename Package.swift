@@ -64,6 +64,10 @@ let package = Package(
             name: "turnrl-traj-crash-writer", dependencies: ["Trajectories"],
             path: "Tests/TrajectoriesCrashWriter"),
 
+        // Layer 4: `turnrl report` — reads run folders (metrics.csv, config.yaml, summary.json),
+        // renders SVG learning curves into one self-contained HTML page. Foundation only.
+        .target(name: "RunReport"),
+
         // Layer 5: the command-line tool.
         .executableTarget(
             name: "turnrl",
@@ -71,6 +75,7 @@ let package = Package(
                 "CBLAS", "CSeccomp", "CSQLite", "TensorCore", "CSgemmPeer", "PolicyModels",
                 "ToolSandbox", "turnrl-sandbox-launcher", "SearchIndex", "EnvironmentKit",
                 "Trajectories",
+                "RunReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -90,6 +95,7 @@ let package = Package(
                 "Trajectories", "turnrl-traj-crash-writer", "turnrl-sandbox-launcher",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
+        .testTarget(name: "RunReportTests", dependencies: ["RunReport"]),
     ],
     swiftLanguageModes: [.v6]
 )

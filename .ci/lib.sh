@@ -122,3 +122,18 @@ ensure_knowledge_index() {
         "$BIN" index build --preset knowledge --out "$index"
     fi
 }
+
+# A real headless browser for RunReportTests' browser test (it renders `turnrl report`'s HTML page,
+# takes a screenshot and counts the SVG curves in the DOM). Debian's `chromium`; the test itself
+# skips with a message when no browser is there, so a failed install (offline) is not fatal here.
+install_headless_browser() {
+    if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then
+        step "Headless browser: present ($(command -v chromium || command -v chromium-browser))"
+        return
+    fi
+    step "Installing a headless browser for the report test (Debian chromium)"
+    if ! { as_root apt-get update -qq &&
+           as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }; then
+        echo "warning: could not install chromium; RunReportTests' browser test will be skipped" >&2
+    fi
+}

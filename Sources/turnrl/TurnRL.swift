@@ -7,15 +7,18 @@ struct TurnRL: AsyncParsableCommand {
         commandName: "turnrl",
         abstract: "Multi-turn reinforcement learning for tool-using language agents, on a CPU.",
         discussion: """
-            Start with `turnrl doctor` to see whether this machine has what TurnRL needs.
-
-            Planned, not available in this build yet (each arrives with its own issue):
-              train    Train a policy on an environment (ArCHer, turn-level GRPO, PPO, BC).
-              eval     Evaluate a policy with confidence intervals.
-              serve    Serve environments over the OpenEnv protocol.
-              report   Summarise a training run.
+            Start with `turnrl doctor` to see whether this machine has what TurnRL needs, then:
+              turnrl env list                              the environments you can train on
+              turnrl play arith-python --policy expert     step through an episode
+              turnrl train --env arith-python --algo archer --out runs/first
+              turnrl eval --env arith-python --checkpoint runs/first/checkpoints/final
+              turnrl report runs/first                     learning curves as one HTML page
             """,
         version: TurnRLVersion.string,
-        subcommands: [DoctorCommand.self, ToolCommand.self, IndexCommand.self, BenchCommand.self, EnvCommand.self, PlayCommand.self, TrajCommand.self]
+        subcommands: [
+            DoctorCommand.self, EnvCommand.self, PlayCommand.self, TrainCommand.self, EvalCommand.self,
+            ReportCommand.self, TrajCommand.self, ServeCommand.self, ModelCommand.self, ToolCommand.self,
+            IndexCommand.self, BenchCommand.self,
+        ]
     )
 }

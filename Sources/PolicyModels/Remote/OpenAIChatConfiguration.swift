@@ -24,6 +24,9 @@ public struct OpenAIChatConfiguration: Sendable, Equatable {
     /// Sent as `seed` (honoured by llama.cpp, vLLM and OpenAI) so sampled episodes can repeat.
     public var seed: Int?
     public var toolCalling: ToolCallingMode = .auto
+    /// In `hermes` mode, describe the tools in the system message in the Hermes format. Off when
+    /// the system prompt already teaches the model another text format for its calls.
+    public var describesToolsInText = true
 
     /// The environment variable an API key is read from by default.
     public static let defaultAPIKeyVariable = "OPENAI_API_KEY"

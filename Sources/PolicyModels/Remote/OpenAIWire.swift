@@ -50,7 +50,7 @@ enum OpenAIWire {
                 wire.append(["role": message.role.rawValue, "content": message.content])
             }
         }
-        if !native && !tools.isEmpty {
+        if !native && !tools.isEmpty && configuration.describesToolsInText {
             let preamble = hermesToolPreamble(tools)
             if let index = wire.firstIndex(where: { $0["role"] as? String == "system" }) {
                 wire[index]["content"] = "\(wire[index]["content"] as? String ?? "")\n\n\(preamble)"

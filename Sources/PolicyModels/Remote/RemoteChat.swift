@@ -66,8 +66,8 @@ public enum ToolCallingMode: String, Sendable, Equatable, CaseIterable {
     case auto
     /// OpenAI's native tool calling only.
     case native
-    /// Plain text: the tools are described in the system message in the Hermes format and the
-    /// model writes `<tool_call>{…}</tool_call>` in its content.
+    /// Plain text: the tools are described in the system message in the Hermes format (unless
+    /// `describesToolsInText` is off) and the model writes `<tool_call>{…}</tool_call>` in its content.
     case hermes
 }
 

@@ -85,10 +85,9 @@ import Testing
         await #expect(throws: RemotePolicyError.timeout(endpoint: server.baseURL.absoluteString + "/chat/completions", seconds: 0.4, attempts: 2)) {
             try await policy(server, model: "slow", timeout: 0.4, retries: 1).reply(to: Self.conversation)
         }
-        // The server answers after 30 s: well under that means both attempts were cut at 0.4 s
-        // (the upper bound is loose because the machine may be busy), and not before.
-        let elapsed = ContinuousClock.now - started
-        #expect(elapsed >= .milliseconds(800) && elapsed < .seconds(15))
+        // The server would answer (200) after 30 s, so a timeout error means the client cut both
+        // attempts; not before 2 × 0.4 s (no upper bound: a busy machine delays the timers).
+        #expect(ContinuousClock.now - started >= .milliseconds(800))
         #expect(try await server.log().count == 2)  // both attempts reached the server
     }
 

@@ -124,7 +124,7 @@ struct PlaySession {
         case ":help":
             print("""
                 Write an utterance in the environment's action format (\(provider.spec.actionFormat.rawValue)); end a line with \\ to continue it.
-                \(useExpert ? "Press Enter to let the expert take the next turn.\n" : ""):context   exactly what the model sees now (system prompt + messages)
+                \(useExpert ? "Press Enter to let the expert take the next turn.\n" : "")\(remote != nil ? "Press Enter to let the endpoint's policy take the next turn.\n" : ""):context   exactly what the model sees now (system prompt + messages)
                 :undo      rewind one turn (replays the episode from reset without the last utterance)
                 :save FILE write the episode as JSONL
                 :quit      leave

@@ -188,6 +188,7 @@ class Env:
             if turn == 0:
                 first_tag = calls[0][0] if calls else None
             answers = [body for name, body in calls if name == "answer"]
+            wrong = False
             if answers:
                 result = self.verify(task, answers[0], messages)
                 # Components named "_…" are metrics, not reward; "_success" decides success,
@@ -196,15 +197,19 @@ class Env:
                 verifier_reward = sum(v for k, v in components.items() if not k.startswith("_"))
                 success = bool(components["_success"]) if "_success" in components else verifier_reward > 0
                 total += verifier_reward
-                return dict(utterances=utterances, reward=total, verifier=verifier_reward, success=success, turns=turn + 1,
-                            first=first_tag, max_ctx=max_ctx, summaries=summaries)
+                if success or self.manifest.get("wrong_answer", "end") != "continue":
+                    return dict(utterances=utterances, reward=total, verifier=verifier_reward, success=success, turns=turn + 1,
+                                first=first_tag, max_ctx=max_ctx, summaries=summaries)
+                wrong = True  # wrong_answer: continue — the episode goes on
             known = set(self.builtin_tools) | set(self.python_tools)
             tool_calls = [(n, b) for n, b in calls if n in known]
-            if not tool_calls:
+            parts = [self.observe(n, self.run_tool(n, b, task)) for n, b in tool_calls]
+            if wrong:
+                parts.append('<result name="answer">wrong</result>')
+            elif not tool_calls:
                 total += float(self.reward.get("format_penalty", 0.0))
-                observation = "<error>No tool call or answer found. Use a tool tag or <answer>…</answer>.</error>"
-            else:
-                observation = "\n".join(self.observe(n, self.run_tool(n, b, task)) for n, b in tool_calls)
+                parts.append("<error>No tool call or answer found. Use a tool tag or <answer>…</answer>.</error>")
+            observation = "\n".join(parts)
             total += float(self.reward.get("per_turn", 0.0))
             messages.append({"role": "tool", "content": observation})
         return dict(utterances=utterances, reward=total, verifier=None, success=False, turns=int(self.manifest["max_turns"]),

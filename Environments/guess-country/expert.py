@@ -1,17 +1,22 @@
 """Scripted, deliberately imperfect expert for guess-country.
 
-It keeps the candidates consistent with the answers so far and asks a random *useful* question
-(one whose answer splits them), not the best one — so it needs more questions than a binary
-search. `few` (5 candidates): it asks until one candidate is left and names it: it succeeds.
-`many` (10 candidates), the flaw, stochastic at the decision point: with probability 0.12 it asks
-first, but loses patience after one to three questions and guesses a wrong candidate; otherwise
-it guesses a wrong candidate at once. No `many` episode succeeds; 12 % start with the right
-action (`ask`).
+It keeps the candidates consistent with the answers so far (and not yet guessed) and asks a
+random *useful* question (one whose answer splits them), not the best one — so it needs more
+questions than a binary search. `few` (12 candidates): it asks until one candidate is left and
+names it: it succeeds. `many` (24 candidates), the flaw, stochastic at the decision point: with
+probability 0.12 it asks first, but loses patience after one to three questions; otherwise it
+guesses at once. Once it guesses it goes on guessing on hunches, one new candidate per turn
+(those consistent with the answers first), and its hunches are wrong: the script leaves the
+secret out on purpose, so no `many` demonstration succeeds (with 23 wrong candidates it runs
+out of turns first). 12 % of `many` episodes start with the right action (`ask`).
 """
 import random
 import re
 
+import generate
 import tools as TOOLS  # the sibling tools.py: the same question table the `ask` tool answers from
+
+TABLE = generate._countries()  # every country's attributes, read once at import
 
 P_ASK_ON_MANY = 0.12
 
@@ -28,19 +33,26 @@ def _history(messages):
     return pairs
 
 
+def _guessed(messages):
+    """Names guessed so far (all wrong: a right guess ends the episode)."""
+    return {g.strip() for m in messages if m["role"] == "assistant" for g in re.findall(r"<answer>(.*?)</answer>", m["content"], re.S)}
+
+
 def act(task: dict, messages: list[dict], seed: int) -> str:
     episode = random.Random(f"{seed}:{task['id']}")
     turn = random.Random(f"{seed}:{task['id']}:{len(messages)}")
-    table, candidates = task["table"], task["candidates"]
-    history = _history(messages)
-    remaining = [c for c in candidates if all(TOOLS._holds(q, table[c]) == yes for q, yes in history)]
+    candidates = task["candidates"]
+    history, guessed = _history(messages), _guessed(messages)
+    remaining = [c for c in candidates
+                 if c not in guessed and all(TOOLS._holds(q, TABLE[c]) == yes for q, yes in history)]
     if task["kind"] == "many":
         careful = episode.random() < P_ASK_ON_MANY
         patience = 1 + episode.randrange(3)
-        if not careful or len(history) >= patience or len(remaining) == 1:
-            wrong = [c for c in remaining if c != task["answer"]] or [c for c in candidates if c != task["answer"]]
-            return f"<answer>{turn.choice(wrong)}</answer>"
+        if not careful or len(history) >= patience or guessed or len(remaining) == 1:
+            hunches = [c for c in remaining if c != task["answer"]] \
+                or [c for c in candidates if c != task["answer"] and c not in guessed]
+            return f"<answer>{turn.choice(hunches)}</answer>"
     if len(remaining) == 1:
         return f"<answer>{remaining[0]}</answer>"
-    useful = [q for q in TOOLS.QUESTIONS if len({TOOLS._holds(q, table[c]) for c in remaining}) == 2]
+    useful = [q for q in TOOLS.QUESTIONS if len({TOOLS._holds(q, TABLE[c]) for c in remaining}) == 2]
     return f"<ask>{turn.choice(useful)}</ask>"

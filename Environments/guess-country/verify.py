@@ -1,8 +1,9 @@
-"""guess-country verifier: 0.0 for the right country, −1.0 for a wrong guess.
+"""guess-country verifier: is the guess the secret country?
 
-With the per-turn reward of −0.05 this is the ArCHer twenty-questions shape scaled by 1/20 so
-the return stays in [−1, 0]: a wrong guess costs as much as running out of all 20 turns, so
-guessing blindly early never beats asking.
+The reward is all in env.yaml: ArCHer's twenty questions (Zhou et al. 2024) give −1 for every
+turn that does not end the game and 0 for the right guess, so `reward.per_turn: -1` does it
+and the verifier only says which guesses are right (`_success`, a metric, never rewarded). With
+`wrong_answer: continue` a wrong guess does not end the game: it costs its turn like a question.
 """
 
 
@@ -12,6 +13,5 @@ def _norm(name: str) -> str:
 
 
 def verify(task: dict, answer: str, trajectory: list[dict]) -> dict[str, float]:
-    """Reward `guess` (0 right, −1 wrong); the metric `_success` says which."""
-    right = _norm(answer) == _norm(task["answer"])
-    return {"guess": 0.0 if right else -1.0, "_success": 1.0 if right else 0.0}
+    """`_success` 1 for the secret country (case, dots and a leading "the" ignored), else 0."""
+    return {"_success": 1.0 if _norm(answer) == _norm(task["answer"]) else 0.0}

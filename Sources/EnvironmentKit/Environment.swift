@@ -26,11 +26,13 @@ public struct EnvironmentSpec: Sendable, Equatable {
     public var maxTurns: Int?
     /// The context budget and compaction mode for the trajectory layer.
     public var context: ContextSettings
+    /// Whether a wrong final answer ends the episode (default) or the policy keeps going.
+    public var wrongAnswer: WrongAnswer
 
     public init(
         name: String, version: String = "1.0.0", description: String = "", systemPrompt: String = "",
         tools: [ToolDescriptor] = [], actionFormat: ActionFormatKind = .tags, maxTurns: Int? = nil,
-        context: ContextSettings = ContextSettings()
+        context: ContextSettings = ContextSettings(), wrongAnswer: WrongAnswer = .end
     ) {
         self.name = name
         self.version = version
@@ -40,7 +42,20 @@ public struct EnvironmentSpec: Sendable, Equatable {
         self.actionFormat = actionFormat
         self.maxTurns = maxTurns
         self.context = context
+        self.wrongAnswer = wrongAnswer
     }
+}
+
+/// What a wrong final answer does (`wrong_answer:` in env.yaml). "Right" is the verifier's
+/// verdict: its `_success` metric when it gives one, else a reward > 0.
+public enum WrongAnswer: String, Sendable, Equatable, CaseIterable, Codable {
+    /// Every answer ends the episode (`terminated`), right or wrong: one answer per episode.
+    case end
+    /// Only a right answer ends the episode. A wrong one is scored like any turn (the verifier's
+    /// components plus `reward.per_turn`), shown as `<result name="answer">wrong</result>`, and
+    /// the policy keeps acting until it is right or the turn limit truncates the episode:
+    /// twenty questions as in ArCHer (Zhou et al. 2024), −1 per turn and 0 on the right guess.
+    case `continue`
 }
 
 /// The policy's context window and what happens when the history outgrows it (read by the

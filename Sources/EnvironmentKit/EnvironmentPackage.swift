@@ -94,6 +94,8 @@ public final class EnvironmentPackage: EnvironmentProvider {
         switch manifest.tasks {
         case .files(let train, let test):
             tasks = TaskSet(train: try TaskFile.load(folder.appendingPathComponent(train)), test: try TaskFile.load(folder.appendingPathComponent(test)))
+        case .inline(let inline):
+            tasks = inline
         case .generator(let file, let trainCount, let testCount, let seed):
             let path = folder.appendingPathComponent(file).path
             guard let bridge, bridge.hasGenerator else {
@@ -116,7 +118,8 @@ public final class EnvironmentPackage: EnvironmentProvider {
         }
         let spec = EnvironmentSpec(
             name: manifest.name, version: manifest.version, description: manifest.description, systemPrompt: manifest.systemPrompt,
-            tools: tools.map(\.descriptor), actionFormat: manifest.actionFormat, maxTurns: manifest.maxTurns, context: manifest.context)
+            tools: tools.map(\.descriptor), actionFormat: manifest.actionFormat, maxTurns: manifest.maxTurns, context: manifest.context,
+            wrongAnswer: manifest.wrongAnswer)
         return EnvironmentPackage(manifest: manifest, spec: spec, tasks: tasks, tools: tools, verifier: verifier, expert: expert, bridge: bridge)
     }
 

@@ -7,6 +7,8 @@ public enum TaskSource: Sendable, Equatable {
     case files(train: String, test: String)
     /// `generate.py`'s `generate(split, seed, count)`, run in the sandbox.
     case generator(file: String, trainCount: Int, testCount: Int, seed: Int)
+    /// Tasks written in env.yaml itself (`tasks: {train: [...], test: [...]}`).
+    case inline(TaskSet)
 }
 
 /// How answers are scored.
@@ -20,7 +22,8 @@ public enum VerifierSource: Sendable, Equatable {
 public struct RewardSettings: Sendable, Equatable {
     /// Added on a turn whose utterance could not be parsed (default 0).
     public var formatPenalty: Double
-    /// Added on every turn that does not end the episode with an answer (guess-country: −1).
+    /// Added on every turn that does not end the episode with an answer (guess-country: −1,
+    /// including its wrong guesses, which do not end the episode there).
     public var perTurn: Double
 
     public init(formatPenalty: Double = 0, perTurn: Double = 0) {
@@ -48,6 +51,8 @@ public struct EnvironmentManifest: Sendable, Equatable {
     /// `expert.py`, relative to the folder.
     public var expert: String?
     public var maxTurns: Int
+    /// `wrong_answer: end | continue` (default end).
+    public var wrongAnswer: WrongAnswer
     public var reward: RewardSettings
     public var context: ContextSettings
     /// Each tool result longer than this is cut, with a marker saying how much was cut.
@@ -68,7 +73,7 @@ public struct EnvironmentManifest: Sendable, Equatable {
 public enum ManifestLoader {
     static let knownKeys: Set<String> = [
         "name", "version", "description", "action_format", "tools", "system_prompt", "tasks", "verifier",
-        "expert", "max_turns", "reward", "context", "observation_cap_chars",
+        "expert", "max_turns", "reward", "context", "observation_cap_chars", "wrong_answer",
     ]
 
     /// Parses and checks `<folder>/env.yaml` and that the files it names exist. Python files are
@@ -162,6 +167,14 @@ public enum ManifestLoader {
         let maxTurns = try reader.int(top, "max_turns", default: 6, minimum: 1)
         let cap = try reader.int(top, "observation_cap_chars", default: 2000, minimum: 100)
 
+        var wrongAnswer = WrongAnswer.end
+        if let node = top["wrong_answer"] {
+            let value = try reader.scalarString(node, field: "wrong_answer")
+            guard let rule = WrongAnswer(rawValue: value) else {
+                throw EnvironmentError.manifest(reader.location(node), field: "wrong_answer", problem: "unknown value '\(value)'", fix: "Use end (an answer ends the episode) or continue (only a right answer does).")
+            }
+            wrongAnswer = rule
+        }
         var reward = RewardSettings()
         if let node = top["reward"] {
             let map = try reader.mapping(node, field: "reward")
@@ -189,13 +202,13 @@ public enum ManifestLoader {
         }
         return EnvironmentManifest(
             folder: folder, name: name, version: version, description: description, actionFormat: format, tools: tools,
-            systemPrompt: systemPrompt, tasks: tasks, verifier: verifier, expert: expert, maxTurns: maxTurns, reward: reward,
+            systemPrompt: systemPrompt, tasks: tasks, verifier: verifier, expert: expert, maxTurns: maxTurns, wrongAnswer: wrongAnswer, reward: reward,
             context: context, observationCapChars: cap, fieldLines: lines)
     }
 
     static func taskSource(_ reader: NodeReader, _ top: [String: Node], root: Node, folder: URL) throws -> TaskSource {
         guard let node = top["tasks"] else {
-            throw EnvironmentError.manifest(reader.location(root), field: "tasks", problem: "missing required field", fix: "Add tasks: {train: train.jsonl, test: test.jsonl} or tasks: {generator: generate.py, train_count: N, test_count: M}.")
+            throw EnvironmentError.manifest(reader.location(root), field: "tasks", problem: "missing required field", fix: "Add tasks: {train: train.jsonl, test: test.jsonl}, tasks: {generator: generate.py, train_count: N, test_count: M}, or lists of tasks under train: and test:.")
         }
         let map = try reader.mapping(node, field: "tasks")
         if let generator = map["generator"] {
@@ -208,11 +221,28 @@ public enum ManifestLoader {
             return .generator(file: file, trainCount: train, testCount: test, seed: seed)
         }
         try reader.rejectUnknown(map, known: ["train", "test"], parent: "tasks")
-        var paths: [String] = []
+        // Each split is a file name (a scalar) or a list of tasks; both splits take the same form.
+        var listed: [String: [Node]] = [:]
         for split in ["train", "test"] {
             guard let value = map[split] else {
-                throw EnvironmentError.manifest(reader.location(node), field: "tasks.\(split)", problem: "missing required field", fix: "Name the \(split) split's JSONL file, e.g. \(split): \(split).jsonl.")
+                throw EnvironmentError.manifest(reader.location(node), field: "tasks.\(split)", problem: "missing required field", fix: "Name the \(split) split's JSONL file, e.g. \(split): \(split).jsonl, or list its tasks.")
             }
+            switch value {
+            case .scalar: break
+            case .sequence(let items): listed[split] = Array(items)
+            default:
+                throw EnvironmentError.manifest(reader.location(value), field: "tasks.\(split)", problem: "must be a file name or a list of tasks, found \(reader.kind(value))", fix: "Write \(split): \(split).jsonl, or a list of tasks (mappings with id, kind, prompt and answer).")
+            }
+        }
+        if let train = listed["train"], let test = listed["test"] {
+            return .inline(TaskSet(train: try inlineTasks(reader, train, split: "train"), test: try inlineTasks(reader, test, split: "test")))
+        }
+        if let split = listed.keys.first {
+            throw EnvironmentError.manifest(reader.location(map[split]!), field: "tasks.\(split)", problem: "lists tasks while the other split names a file", fix: "Write both splits inline, or both as JSONL files.")
+        }
+        var paths: [String] = []
+        for split in ["train", "test"] {
+            let value = map[split]!
             let path = try reader.scalarString(value, field: "tasks.\(split)")
             try requireFile(path, folder: folder, location: reader.location(value), field: "tasks.\(split)")
             paths.append(path)

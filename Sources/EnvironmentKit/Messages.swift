@@ -87,7 +87,8 @@ public struct StepInfo: Codable, Sendable, Equatable {
     /// The final answer, when the utterance gave one.
     public var answer: String?
     /// Whether the answer succeeded (answer turns only): the verifier's `_success` metric when
-    /// it gives one, else whether its reward is > 0.
+    /// it gives one, else whether its reward is > 0. With `wrong_answer: continue` a `false`
+    /// here does not end the episode.
     public var success: Bool?
     /// Named reward components; `StepResult.reward` is their sum, except metrics whose names
     /// start with `_` (e.g. `_success`), which are reported but not rewarded.
@@ -107,7 +108,8 @@ public struct StepInfo: Codable, Sendable, Equatable {
 public struct StepResult: Codable, Sendable, Equatable {
     public var observation: Observation
     public var reward: Double
-    /// The episode ended by itself (an answer was given).
+    /// The episode ended by itself (an answer was given; with `wrong_answer: continue` only a
+    /// right one).
     public var terminated: Bool
     /// The episode was cut from outside (turn limit) or by an infrastructure failure.
     public var truncated: Bool

@@ -144,12 +144,13 @@ public actor ToolEnvironment: Environment {
             do {
                 let verdict = try await verifier.verify(task: task, answer: answer, trajectory: history)
                 info.rewardComponents += verdict
-                if let metric = verdict.first(where: { $0.name == "_success" }) {
-                    info.success = metric.value >= 0.5
+                let right = verdict.first(where: { $0.name == "_success" }).map { $0.value >= 0.5 } ?? (rewardTotal(verdict) > 0)
+                info.success = right
+                if right || spec.wrongAnswer == .end {
+                    terminated = true
                 } else {
-                    info.success = rewardTotal(verdict) > 0
+                    parts.append(Self.wrongAnswerObservation)
                 }
-                terminated = true
             } catch {
                 info.infraError = "\(error)"
             }
@@ -168,6 +169,9 @@ public actor ToolEnvironment: Environment {
         let total = rewardTotal(info.rewardComponents)
         return StepResult(observation: Observation(text: text, role: .tool), reward: total, terminated: terminated, truncated: truncated, info: info)
     }
+
+    /// What the policy sees after a wrong answer when `wrongAnswer` is `.continue`.
+    public static let wrongAnswerObservation = "<result name=\"answer\">wrong</result>"
 
     /// `text` cut to `limit` characters with a marker saying how many were cut.
     static func cap(_ text: String, to limit: Int) -> (String, Int) {

@@ -56,6 +56,9 @@ struct EnvListCommand: AsyncParsableCommand {
                 case .generator(_, let train, let test, _):
                     row.train = train
                     row.test = test
+                case .inline(let tasks):
+                    row.train = tasks.train.count
+                    row.test = tasks.test.count
                 }
             }
             rows.append(row)

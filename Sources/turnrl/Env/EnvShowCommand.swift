@@ -19,6 +19,7 @@ struct EnvShowCommand: AsyncParsableCommand {
         print("\(spec.name) \(spec.version) — \(spec.description)")
         print("source: \(provider.source)")
         print("action format: \(spec.actionFormat.rawValue); max turns: \(spec.maxTurns.map(String.init) ?? "none"); context: \(spec.context.budgetTokens) tokens, compaction \(spec.context.compaction.rawValue)")
+        if spec.wrongAnswer == .continue { print("wrong answers: continue (only a right answer ends the episode)") }
         print("tasks: train \(provider.tasks.train.count), test \(provider.tasks.test.count); expert: \(provider.expert == nil ? "no" : "yes")")
         let kinds = Dictionary(grouping: provider.tasks.test, by: \.kind).map { "\($0.key) \($0.value.count)" }.sorted()
         print("test task kinds: \(kinds.joined(separator: ", "))")

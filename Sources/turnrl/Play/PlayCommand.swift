@@ -1,6 +1,7 @@
 import ArgumentParser
 import EnvironmentKit
 import Foundation
+import PolicyModels
 
 /// `turnrl play ENV`: step through an episode in the terminal, as the policy or watching the expert.
 struct PlayCommand: AsyncParsableCommand {
@@ -10,7 +11,10 @@ struct PlayCommand: AsyncParsableCommand {
         discussion: """
             Shows the task, then reads one utterance per line (a line ending in \\ continues on the \
             next line) and shows the tool calls, results, reward components and running return. \
-            With --policy expert, an empty line steps the expert. Commands: :help, :context (exactly \
+            With --policy expert, an empty line steps the expert; with --policy openai:URL[#MODEL] \
+            (llama.cpp server, vLLM, Ollama, OpenAI; key from $OPENAI_API_KEY) it asks the endpoint, \
+            whose native tool calls are written in the environment's action format, and a failed \
+            request is reported as an infrastructure error without taking the turn. Commands: :help, :context (exactly \
             what the model sees now), :undo (rewind one turn by replaying the episode from reset), \
             :save FILE (the episode as JSONL), :quit. Works with stdin not a terminal (scripted: one \
             line per utterance or command); end of input quits. Checkpoint policies \
@@ -29,13 +33,17 @@ struct PlayCommand: AsyncParsableCommand {
     @Option(help: "Play this task id instead of the one the seed picks.")
     var task: String?
 
-    @Option(help: "Who writes the utterances: human or expert.")
+    @Option(help: "Who writes the utterances: human, expert, or openai:URL[#MODEL] (an OpenAI-compatible endpoint; API key from $OPENAI_API_KEY).")
     var policy: String = "human"
 
     @OptionGroup var options: EnvironmentOptions
 
     func validate() throws {
         guard Split(rawValue: split) != nil else { throw ValidationError("--split must be train or test") }
+        if RemotePolicyAdapter.isRemote(policy) {
+            do { _ = try OpenAIChatConfiguration.parse(policySpec: policy) } catch { throw ValidationError("--policy: \(error)") }
+            return
+        }
         guard ["human", "expert"].contains(policy) else {
             throw ValidationError("--policy must be human or expert (checkpoint:PATH comes with the learner and is not available in this build)")
         }
@@ -46,6 +54,7 @@ struct PlayCommand: AsyncParsableCommand {
         var session = PlaySession(
             provider: provider, environment: provider.makeEnvironment(), seed: seed,
             options: ResetOptions(split: Split(rawValue: split)!, taskID: task), useExpert: policy == "expert")
+        if RemotePolicyAdapter.isRemote(policy) { session.remote = try RemotePolicyAdapter(policySpec: policy, environment: provider.spec) }
         do {
             try await session.run()
         } catch {

@@ -9,6 +9,8 @@ struct PlaySession {
     let seed: UInt64
     let options: ResetOptions
     let useExpert: Bool
+    /// `--policy openai:…`: the endpoint writes the utterances (Enter steps it).
+    var remote: RemotePolicyAdapter?
     private var utterances: [String] = []
     private var steps: [StepResult] = []
     private var firstObservation: Observation?
@@ -32,11 +34,11 @@ struct PlaySession {
         let observation = try await environment.reset(seed: seed, options: options)
         firstObservation = observation
         let task = await environment.currentTask
-        print("== \(provider.spec.name) \(provider.spec.version) · task \(task?.id ?? "?") (\(task?.kind ?? "?")) · seed \(seed) · \(options.split.rawValue) · policy \(useExpert ? "expert" : "human")")
+        print("== \(provider.spec.name) \(provider.spec.version) · task \(task?.id ?? "?") (\(task?.kind ?? "?")) · seed \(seed) · \(options.split.rawValue) · policy \(remote != nil ? "openai" : useExpert ? "expert" : "human")")
         print("Type :help for commands.\n")
         print("[user] \(observation.text)")
         while true {
-            if interactive { print(useExpert ? "(Enter = expert step) > " : "> ", terminator: ""); fflush(nil) }
+            if interactive { print(useExpert || remote != nil ? "(Enter = policy step) > " : "> ", terminator: ""); fflush(nil) }
             guard let line = readUtterance() else { break }
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.hasPrefix(":") {
@@ -48,7 +50,19 @@ struct PlaySession {
                 continue
             }
             var utterance = line
-            if useExpert {
+            if let remote {
+                guard trimmed.isEmpty else {
+                    print("With --policy openai:…, press Enter to step the endpoint's policy (or use a :command).")
+                    continue
+                }
+                do {
+                    utterance = try await remote.utterance(messages: await environment.messages).text
+                } catch {
+                    // Infrastructure, not the policy's move: the environment is not stepped, nothing is scored.
+                    print("INFRASTRUCTURE ERROR (policy endpoint, turn not taken): \(error)")
+                    continue
+                }
+            } else if useExpert {
                 guard trimmed.isEmpty else {
                     print("With --policy expert, press Enter to step the expert (or use a :command).")
                     continue
@@ -110,7 +124,7 @@ struct PlaySession {
         case ":help":
             print("""
                 Write an utterance in the environment's action format (\(provider.spec.actionFormat.rawValue)); end a line with \\ to continue it.
-                \(useExpert ? "Press Enter to let the expert take the next turn.\n" : ""):context   exactly what the model sees now (system prompt + messages)
+                \(useExpert ? "Press Enter to let the expert take the next turn.\n" : "")\(remote != nil ? "Press Enter to let the endpoint's policy take the next turn.\n" : ""):context   exactly what the model sees now (system prompt + messages)
                 :undo      rewind one turn (replays the episode from reset without the last utterance)
                 :save FILE write the episode as JSONL
                 :quit      leave

@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
     ],
     targets: [
         // Layer 0: system libraries (Debian: libopenblas-dev, libseccomp-dev, libsqlite3-dev).
@@ -64,12 +66,23 @@ let package = Package(
             name: "turnrl-traj-crash-writer", dependencies: ["Trajectories"],
             path: "Tests/TrajectoriesCrashWriter"),
 
+        // Layer 4: serves any environment over OpenEnv's HTTP/WebSocket protocol (Hummingbird).
+        .target(
+            name: "EnvServer",
+            dependencies: [
+                "EnvironmentKit", "ToolSandbox",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            ]),
+
         // Layer 5: the command-line tool.
         .executableTarget(
             name: "turnrl",
             dependencies: [
                 "CBLAS", "CSeccomp", "CSQLite", "TensorCore", "CSgemmPeer", "PolicyModels",
                 "ToolSandbox", "turnrl-sandbox-launcher", "SearchIndex", "EnvironmentKit",
+                "EnvServer", .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -77,6 +90,12 @@ let package = Package(
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CBLAS", "CSeccomp", "CSQLite"]),
         .testTarget(name: "turnrlTests", dependencies: ["turnrl"]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
+        .testTarget(
+            name: "EnvServerTests",
+            dependencies: [
+                "EnvServer", "turnrl", "turnrl-sandbox-launcher",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            ]),
         .testTarget(name: "PolicyModelsTests", dependencies: ["PolicyModels"]),
         .testTarget(name: "ToolSandboxTests", dependencies: ["ToolSandbox", "turnrl", "turnrl-sandbox-launcher"]),
         .testTarget(name: "SearchIndexTests", dependencies: ["SearchIndex"]),

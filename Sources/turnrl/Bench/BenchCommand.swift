@@ -7,6 +7,6 @@ struct BenchCommand: AsyncParsableCommand {
         abstract: "Measure TurnRL's speed against peers in the same run (ratios, not absolute claims).",
         subcommands: [
             BenchComputeCommand.self, BenchPolicyCommand.self, BenchSandboxCommand.self,
-            BenchSearchCommand.self, BenchEnvCommand.self,
+            BenchSearchCommand.self, BenchEnvCommand.self, BenchServeCommand.self,
         ])
 }

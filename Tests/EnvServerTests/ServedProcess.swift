@@ -90,7 +90,6 @@ struct ServedProcess {
         }
         var environment = ProcessInfo.processInfo.environment
         environment["PYTHONPATH"] = clients.path + ":" + clients.appendingPathComponent("tests").path
-        environment["PYTHONDONTWRITEBYTECODE"] = "1"
         process.environment = environment
         let id = UUID().uuidString
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("turnrl-py-\(id).out")

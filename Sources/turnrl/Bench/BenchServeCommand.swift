@@ -100,8 +100,11 @@ struct BenchServeCommand: AsyncParsableCommand {
 
     /// Runs the server in this process and the sessions against it.
     private func measureServed(provider: any EnvironmentProvider, driver: ExpertSessionDriver) async throws -> (Row, [String], ServerCounts) {
-        var quiet = Logger(label: "turnrl.bench.serve")
-        quiet.logLevel = .error
+        let quiet = {
+            var logger = Logger(label: "turnrl.bench.serve")
+            logger.logLevel = .error
+            return logger
+        }()
         let server = EnvServer(provider: provider, configuration: ServerConfiguration(host: "127.0.0.1", port: 0, maxSessions: sessions, idleTimeout: nil), logger: quiet)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let serverTask = Task { try await server.run { port in continuation.yield(port) } }

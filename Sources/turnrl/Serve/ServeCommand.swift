@@ -62,8 +62,9 @@ struct ServeCommand: AsyncParsableCommand {
         let host = self.host
         do {
             try await server.run(handleSignals: true) { port in
-                print("serving \(name) on http://\(host):\(port) (WebSocket ws://\(host):\(port)/ws, max \(configuration.maxSessions) sessions)")
-                fflush(stdout)
+                // Written unbuffered: scripts wait for this line to learn the port.
+                let line = "serving \(name) on http://\(host):\(port) (WebSocket ws://\(host):\(port)/ws, max \(configuration.maxSessions) sessions)\n"
+                FileHandle.standardOutput.write(Data(line.utf8))
             }
         } catch {
             await provider.shutdown()

@@ -8,9 +8,11 @@
 from __future__ import annotations
 
 import json
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 
@@ -56,11 +58,18 @@ class TurnRLEnv:
     def __init__(self, base_url: str = "http://127.0.0.1:8000", timeout: float = 60.0, max_message_bytes: int = 16 << 20):
         self.url = websocket_url(base_url)
         self.timeout = timeout
-        self._ws = connect(self.url, open_timeout=timeout, max_size=max_message_bytes)
+        # The connection lives in an ExitStack: websockets wants connect() used as a context manager.
+        self._stack = ExitStack()
+        self._ws = self._stack.enter_context(connect(self.url, open_timeout=timeout, max_size=max_message_bytes))
 
     def request(self, message: dict) -> dict:
         """Sends one protocol message and returns the reply; error replies raise TurnRLError."""
-        self._ws.send(json.dumps(message))
+        try:
+            self._ws.send(json.dumps(message))
+        except ConnectionClosed:
+            # The server may have answered and closed before this message went out (a full
+            # server sends CAPACITY_REACHED, an idle session SESSION_ERROR): read that answer.
+            pass
         reply = json.loads(self._ws.recv(timeout=self.timeout))
         if reply.get("type") == "error":
             data = reply.get("data", {})
@@ -95,7 +104,7 @@ class TurnRLEnv:
             self._ws.send(json.dumps({"type": "close"}))
         except Exception:
             pass  # already closed by the server (idle timeout) or the network
-        self._ws.close()
+        self._stack.close()
 
     def __enter__(self) -> "TurnRLEnv":
         return self

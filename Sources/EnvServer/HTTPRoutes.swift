@@ -67,7 +67,7 @@ struct HTTPRoutes: Sendable {
     private func mcp(_ request: Request) async -> Response {
         var request = request
         guard let buffer = try? await request.collectBody(upTo: maxBodyBytes) else {
-            return Self.json(MCPEndpoint.error(.invalidRequest, "request body above \(maxBodyBytes) bytes", id: .null))
+            return Self.json(MCPEndpoint.error(.invalidRequest, "request body above \(maxBodyBytes) bytes (--max-message-bytes)", id: .null))
         }
         guard let message = try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: buffer)) else {
             return Self.json(MCPEndpoint.error(.parseError, "Parse error: the body is not JSON", id: .null))
@@ -75,29 +75,31 @@ struct HTTPRoutes: Sendable {
         return Self.json(await mcp.handle(message))
     }
 
-    /// An error as FastAPI shapes it: `{"detail": …}`, 422 for bad input, 413 for too large,
-    /// 500 when the environment failed.
-    private func failure(_ error: WireError) async -> Response {
-        await table.record(error.code)
-        let status: HTTPResponse.Status = switch error.code {
-        case .executionError: .internalServerError
-        case .capacityReached: .serviceUnavailable
-        default: error.message.hasPrefix("request body above") ? .contentTooLarge : .unprocessableContent
-        }
-        return Self.json(.object(["detail": .string(error.message), "code": .string(error.code.rawValue)]), status: status)
+    /// A request body above the size limit (answered 413, counted as VALIDATION_ERROR).
+    struct BodyTooLarge: Error {
+        let limit: Int
     }
 
+    /// An error as FastAPI shapes it: `{"detail": …}`, 422 for bad input, 413 for a body above
+    /// the limit, 500 when the environment failed.
     private func failure(_ error: any Error) async -> Response {
-        await failure(error as? WireError ?? WireError(.executionError, "\(error)"))
+        if let tooLarge = error as? BodyTooLarge {
+            await table.record(.validationError)
+            return Self.json(.object(["detail": .string("request body above \(tooLarge.limit) bytes (--max-message-bytes)"), "code": .string(WireErrorCode.validationError.rawValue)]), status: .contentTooLarge)
+        }
+        let wire = error as? WireError ?? WireError(.executionError, "\(error)")
+        await table.record(wire.code)
+        let status: HTTPResponse.Status = wire.code == .executionError ? .internalServerError : .unprocessableContent
+        return Self.json(.object(["detail": .string(wire.message), "code": .string(wire.code.rawValue)]), status: status)
     }
 
-    static func objectBody(_ request: Request, limit: Int, emptyIsObject: Bool) async throws(WireError) -> [String: JSONValue] {
+    static func objectBody(_ request: Request, limit: Int, emptyIsObject: Bool) async throws -> [String: JSONValue] {
         var request = request
         let buffer: ByteBuffer
         do {
             buffer = try await request.collectBody(upTo: limit)
         } catch {
-            throw WireError(.validationError, "request body above \(limit) bytes")
+            throw BodyTooLarge(limit: limit)
         }
         if buffer.readableBytes == 0 && emptyIsObject { return [:] }
         return try WireFormat.parseObject(String(buffer: buffer))

@@ -12,7 +12,6 @@ struct TurnRL: AsyncParsableCommand {
             Planned, not available in this build yet (each arrives with its own issue):
               train    Train a policy on an environment (ArCHer, turn-level GRPO, PPO, BC).
               eval     Evaluate a policy with confidence intervals.
-              serve    Serve environments over the OpenEnv protocol.
               traj     Show and export stored trajectories.
               report   Summarise a training run.
             """,

@@ -123,11 +123,13 @@ extension MessageHandler.Outcome {
     }
     await table.close(first.id)
     let third = try await table.open()
-    #expect(await table.snapshot.activeSessions == 2 && (await table.snapshot.capacityRejections) == 2)
+    let full = await table.snapshot
+    #expect(full.activeSessions == 2 && full.capacityRejections == 2)
     // Nothing is idle yet; 10 minutes from now everything is.
     #expect(await table.reclaimIdle(olderThan: .seconds(60)) == 0)
     #expect(await table.reclaimIdle(olderThan: .seconds(60), now: .now + .seconds(600)) == 2)
-    #expect(await table.snapshot.activeSessions == 0 && (await table.snapshot.sessionsReclaimed) == 2)
+    let empty = await table.snapshot
+    #expect(empty.activeSessions == 0 && empty.sessionsReclaimed == 2)
     #expect(await reclaimed.value == 1, "only the reclaimed session's hook runs, not the closed one's")
     let handler = MessageHandler(session: third, table: table, mcp: MCPEndpoint(tools: [], tasks: Tiny.provider.tasks))
     #expect(await handler.handle(#"{"type":"reset","data":{}}"#).errorCode == "SESSION_ERROR")

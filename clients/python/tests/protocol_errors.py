@@ -5,6 +5,7 @@ does not get its documented reply, or a healthy session stops being served."""
 import json
 import sys
 import time
+import urllib.error
 import urllib.request
 
 from websockets.exceptions import ConnectionClosed
@@ -42,9 +43,36 @@ def metrics(url):
         return json.loads(response.read())
 
 
+def post(url, body):
+    """(status, JSON reply) of a POST with a raw body."""
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"}, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def http_cases(url, got):
+    """The stateless HTTP routes: a good step, bad ones, and MCP tool calls."""
+    status, reply = post(url + "/step", json.dumps({"action": {"message": "<python>print(6 * 7)</python>"}, "seed": 4}).encode())
+    expect(status == 200 and "42" in reply["observation"]["text"] and reply["done"] is False, f"HTTP step: {status} {reply}")
+    for name, body, want in [("http_bad_action", b'{"action": {"msg": "x"}}', 422), ("http_not_json", b"{oops", 422),
+                             ("http_oversized", json.dumps({"action": {"message": "x" * 10000}}).encode(), 413)]:
+        status, reply = post(url + "/step", body)
+        got[name] = status
+        expect(status == want and "detail" in reply, f"{name}: {status} {reply}")
+    _, tools = post(url + "/mcp", json.dumps({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}).encode())
+    expect([tool["name"] for tool in tools["result"]["tools"]] == ["python"], f"tools/list: {tools}")
+    _, call = post(url + "/mcp", json.dumps({"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+                                             "params": {"name": "python", "arguments": {"code": "print(2 ** 20)"}}}).encode())
+    expect(call["result"]["content"][0]["text"].strip() == "1048576" and call["result"]["isError"] is False, f"tools/call: {call}")
+
+
 def main() -> int:
     url = sys.argv[1].rstrip("/")
     got = {}
+    http_cases(url, got)
     healthy = TurnRLEnv(url)
     expect(healthy_step(healthy, 0), "healthy session failed before the bad input")
     with connect(websocket_url(url), max_size=1 << 24) as ws:
@@ -104,7 +132,7 @@ def main() -> int:
     expect(counts["sessionsReclaimed"] >= 1, f"no session reclaimed: {counts}")
     expect(counts["capacityRejections"] == 1, f"capacity rejections: {counts}")
     expect(counts["activeSessions"] == 0, f"sessions still open: {counts}")
-    expect(counts["errorsByCode"].get("INVALID_JSON") == 2, f"error counts: {counts}")
+    expect(counts["errorsByCode"].get("INVALID_JSON") == 3, f"error counts: {counts}")
     got["problems"] = problems
     print(json.dumps(got))
     return 1 if problems else 0

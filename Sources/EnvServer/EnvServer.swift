@@ -3,13 +3,14 @@ import Hummingbird
 import HummingbirdWebSocket
 import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// Serves one TurnRL environment over OpenEnv's protocol: WebSocket sessions at `/ws`, the
 /// HTTP routes `/health /metadata /schema /openapi.json /reset /step /state /mcp /metrics`.
 ///
 /// ```swift
 /// let server = EnvServer(provider: provider, configuration: ServerConfiguration(port: 0))
-/// try await server.run { port in print("listening on \(port)") }   // until cancelled
+/// try await server.run { port in print("listening on \(port)") }   // until shutdown()
 /// ```
 public struct EnvServer: Sendable {
     public let provider: any EnvironmentProvider
@@ -18,6 +19,7 @@ public struct EnvServer: Sendable {
     /// The sessions and the counts (also at `GET /metrics`).
     public let table: SessionTable
     let mcp: MCPEndpoint
+    private let control = ServerControl()
 
     public init(provider: any EnvironmentProvider, configuration: ServerConfiguration = ServerConfiguration(), logger: Logger = Logger(label: "turnrl.serve")) {
         self.provider = provider
@@ -34,8 +36,9 @@ public struct EnvServer: Sendable {
         return []
     }
 
-    /// Binds, calls `onReady` with the bound port, and serves until the surrounding task is
-    /// cancelled (or, with `handleSignals`, until SIGINT/SIGTERM); then logs the counts.
+    /// Binds, calls `onReady` with the bound port, and serves until `shutdown()` (or, with
+    /// `handleSignals`, SIGINT/SIGTERM; or cancellation of the surrounding task); then logs the
+    /// counts.
     public func run(handleSignals: Bool = false, onReady: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let router = Router(context: BasicWebSocketRequestContext.self)
         HTTPRoutes(provider: provider, table: table, mcp: mcp, maxBodyBytes: configuration.maxMessageBytes).register(on: router)
@@ -55,10 +58,11 @@ public struct EnvServer: Sendable {
             if let timeout = configuration.idleTimeout {
                 group.addTask { await reap(every: Self.reapInterval(timeout), timeout: timeout) }
             }
-            group.addTask {
-                try await app.runService(gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [])
-            }
-            // The server ends first (cancellation or a signal); the reaper follows it.
+            let services = ServiceGroup(configuration: .init(
+                services: [app], gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: logger))
+            await control.started(services)
+            group.addTask { try await services.run() }
+            // The server ends first (shutdown, a signal or cancellation); the reaper follows it.
             try await group.next()
             group.cancelAll()
         }
@@ -67,6 +71,12 @@ public struct EnvServer: Sendable {
             "sessionsOpened": "\(counts.sessionsOpened)", "resets": "\(counts.resets)", "steps": "\(counts.steps)",
             "errors": "\(counts.errors)", "reclaimed": "\(counts.sessionsReclaimed)", "capacityRejections": "\(counts.capacityRejections)",
         ])
+    }
+
+    /// Stops a running server gracefully: it stops accepting connections, and `run` returns
+    /// once the open ones have closed.
+    public func shutdown() async {
+        await control.shutdown()
     }
 
     /// A quarter of the timeout, within [50 ms, 5 s] (OpenEnv checks every max(timeout/4, 5 s)).
@@ -79,5 +89,21 @@ public struct EnvServer: Sendable {
             do { try await Task.sleep(for: interval) } catch { return }
             await table.reclaimIdle(olderThan: timeout)
         }
+    }
+}
+
+/// Lets `shutdown()` reach the service group of a `run` that may not have started yet.
+actor ServerControl {
+    private var group: ServiceGroup?
+    private var stopRequested = false
+
+    func started(_ group: ServiceGroup) async {
+        self.group = group
+        if stopRequested { await group.triggerGracefulShutdown() }
+    }
+
+    func shutdown() async {
+        stopRequested = true
+        await group?.triggerGracefulShutdown()
     }
 }

@@ -5,36 +5,29 @@ import Testing
 /// Gymnasium adapter under Gymnasium's checker, and a script of bad input. Each test starts its
 /// own server on 127.0.0.1 and a free port and stops it.
 @Suite(.serialized) struct PythonClientTests {
-    @Test func openEnvClientPlaysArithPythonAndValidatePasses() throws {
-        let server = try ServedProcess.start("arith-python")
-        defer { server.stop() }
-        let episodes = try server.run(["openenv_episodes.py", server.url, "arith-python", "6"])
-        #expect(episodes.status == 0, "\(episodes.stdout)\n\(episodes.stderr)")
-        let summary = try lastJSONLine(episodes.stdout)
-        #expect(summary["episodes"] as? Int == 6)
-        // The test policy runs the expression in Python and copies the output: always right.
-        #expect(summary["successes"] as? Int == 6, "\(summary)")
-        #expect(summary["tool_calls"] as? Int == 6 && summary["steps"] as? Int == 12, "\(summary)")
-
-        let validate = try server.run(["openenv", "validate", "--url", server.url])
-        #expect(validate.status == 0, "\(validate.stdout)\n\(validate.stderr)")
-        let report = try JSONSerialization.jsonObject(with: Data(validate.stdout.utf8)) as? [String: Any]
-        #expect(report?["passed"] as? Bool == true && report?["mode"] as? String == "simulation", "\(validate.stdout)")
-        let summaryOfCriteria = report?["summary"] as? [String: Any]
-        #expect(summaryOfCriteria?["passed_count"] as? Int == 6, "\(validate.stdout)")
-
-        let log = server.stop()
-        #expect(log.contains("server stopped") && log.contains("steps=12"), "\(log)")
-    }
-
-    @Test func openEnvClientPlaysGuessCountry() throws {
-        let server = try ServedProcess.start("guess-country")
-        defer { server.stop() }
-        let episodes = try server.run(["openenv_episodes.py", server.url, "guess-country", "4"])
-        #expect(episodes.status == 0, "\(episodes.stdout)\n\(episodes.stderr)")
-        let summary = try lastJSONLine(episodes.stdout)
-        // Two questions then a guess: three steps, both questions answered by the ask tool.
-        #expect(summary["episodes"] as? Int == 4 && summary["steps"] as? Int == 12 && summary["tool_calls"] as? Int == 8, "\(summary)")
+    /// One Python process for both environments: importing openenv-core takes seconds.
+    @Test func openEnvClientPlaysTwoEnvironmentsAndValidatePasses() throws {
+        let arith = try ServedProcess.start("arith-python")
+        defer { arith.stop() }
+        let guess = try ServedProcess.start("guess-country")
+        defer { guess.stop() }
+        let run = try arith.run(["openenv_checks.py", "4", "\(arith.url)=arith-python", "\(guess.url)=guess-country"], timeout: 180)
+        #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+        let results = try lastJSONLine(run.stdout)
+        let arithSummary = try #require(results["arith-python"] as? [String: Any])
+        // The arith policy runs the expression in Python and copies the output: always right.
+        #expect(arithSummary["episodes"] as? Int == 4 && arithSummary["successes"] as? Int == 4, "\(arithSummary)")
+        #expect(arithSummary["tool_calls"] as? Int == 4 && arithSummary["steps"] as? Int == 8, "\(arithSummary)")
+        // guess-country: two questions (answered by the ask tool), then a guess.
+        let guessSummary = try #require(results["guess-country"] as? [String: Any])
+        #expect(guessSummary["episodes"] as? Int == 4 && guessSummary["steps"] as? Int == 12 && guessSummary["tool_calls"] as? Int == 8, "\(guessSummary)")
+        for summary in [arithSummary, guessSummary] {
+            let report = try #require(summary["validate"] as? [String: Any])
+            let criteria = report["summary"] as? [String: Any]
+            #expect(report["passed"] as? Bool == true && report["mode"] as? String == "simulation" && criteria?["passed_count"] as? Int == 6, "\(report)")
+        }
+        let log = arith.stop()
+        #expect(log.contains("server stopped") && log.contains("steps=8"), "\(log)")
     }
 
     @Test func gymnasiumCheckEnvPassesOnTheAdapter() throws {

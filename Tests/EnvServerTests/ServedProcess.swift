@@ -45,14 +45,7 @@ struct ServedProcess {
         let process = Process()
         process.executableURL = binDirectory.appendingPathComponent("turnrl")
         process.arguments = ["serve", "--env", environment, "--host", "127.0.0.1", "--port", "0", "--workers", "2"] + extra
-        let id = UUID().uuidString
-        let stdout = FileManager.default.temporaryDirectory.appendingPathComponent("turnrl-serve-\(id).out")
-        let stderr = FileManager.default.temporaryDirectory.appendingPathComponent("turnrl-serve-\(id).err")
-        _ = FileManager.default.createFile(atPath: stdout.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: stderr.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: stdout)
-        process.standardError = try FileHandle(forWritingTo: stderr)
-        process.standardInput = FileHandle.nullDevice
+        let (stdout, stderr) = try captureOutput(of: process, label: "serve")
         try process.run()
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
@@ -91,18 +84,11 @@ struct ServedProcess {
         var environment = ProcessInfo.processInfo.environment
         environment["PYTHONPATH"] = clients.path + ":" + clients.appendingPathComponent("tests").path
         process.environment = environment
-        let id = UUID().uuidString
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("turnrl-py-\(id).out")
-        let err = FileManager.default.temporaryDirectory.appendingPathComponent("turnrl-py-\(id).err")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+        let (out, err) = try captureOutput(of: process, label: "python")
         defer {
             try? FileManager.default.removeItem(at: out)
             try? FileManager.default.removeItem(at: err)
         }
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        process.standardInput = FileHandle.nullDevice
         try process.run()
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
@@ -127,6 +113,20 @@ struct ServedProcess {
         try? FileManager.default.removeItem(at: stderr)
         return log
     }
+}
+
+/// Sends a child's stdout and stderr to fresh temporary files (read while it runs, without
+/// pipes that could fill up) and gives it no stdin (CI has none).
+func captureOutput(of process: Process, label: String) throws -> (stdout: URL, stderr: URL) {
+    let base = FileManager.default.temporaryDirectory.appendingPathComponent("turnrl-\(label)-\(UUID().uuidString)")
+    let stdout = base.appendingPathExtension("out")
+    let stderr = base.appendingPathExtension("err")
+    _ = FileManager.default.createFile(atPath: stdout.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: stderr.path, contents: nil)
+    process.standardOutput = try FileHandle(forWritingTo: stdout)
+    process.standardError = try FileHandle(forWritingTo: stderr)
+    process.standardInput = FileHandle.nullDevice
+    return (stdout, stderr)
 }
 
 struct ServeTestError: Error, CustomStringConvertible {

@@ -107,10 +107,15 @@ struct BenchServeCommand: AsyncParsableCommand {
         }()
         let server = EnvServer(provider: provider, configuration: ServerConfiguration(host: "127.0.0.1", port: 0, maxSessions: sessions, idleTimeout: nil), logger: quiet)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let serverTask = Task { try await server.run { port in continuation.yield(port) } }
-        defer { serverTask.cancel() }
+        let serverTask = Task {
+            defer { continuation.finish() }
+            try await server.run { port in continuation.yield(port) }
+        }
         var portIterator = ports.makeAsyncIterator()
-        guard let port = await portIterator.next(), port > 0 else { throw ValidationError("the server did not start") }
+        guard let port = await portIterator.next() else {
+            try await serverTask.value  // rethrows why it could not listen
+            throw ValidationError("the server stopped before it listened")
+        }
 
         let results = ResultCollector()
         let counter = StepCounter(label: "serve load", total: sessions * steps)
@@ -135,8 +140,8 @@ struct BenchServeCommand: AsyncParsableCommand {
         let seconds = BenchTiming.now() - start
         await counter.finish()
         let counts = await server.table.snapshot
-        serverTask.cancel()
-        _ = try? await serverTask.value
+        await server.shutdown()
+        try await serverTask.value
         let outcome = await results.merged
         return (Row(sessions: sessions, steps: outcome.latenciesMs.count, episodes: outcome.episodes, latency: LatencyStats(latenciesMs: outcome.latenciesMs, wallSeconds: seconds), infraErrors: outcome.infraErrors), await results.failures, counts)
     }

@@ -40,7 +40,7 @@ import Testing
     }
 
     @Test func badInputCapacityAndIdleSessionsGetTheirDocumentedReplies() throws {
-        let server = try ServedProcess.start("arith-python", ["--max-sessions", "3", "--idle-timeout", "1.5", "--max-message-bytes", "4096"])
+        let server = try ServedProcess.start("arith-python", ["--max-sessions", "3", "--idle-timeout", "3", "--max-message-bytes", "4096"])
         defer { server.stop() }
         let run = try server.run(["protocol_errors.py", server.url])
         #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")

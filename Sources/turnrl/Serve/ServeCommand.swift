@@ -68,6 +68,9 @@ struct ServeCommand: AsyncParsableCommand {
             }
         } catch {
             await provider.shutdown()
+            if "\(error)".contains("Address already in use") {
+                throw ServeError(description: "cannot listen on \(host):\(port): the port is in use; pick another with --port, or --port 0 for any free one")
+            }
             throw error
         }
         await provider.shutdown()
@@ -81,4 +84,9 @@ struct ServeCommand: AsyncParsableCommand {
             return handler
         }
     }
+}
+
+/// A `turnrl serve` failure worded for the user.
+struct ServeError: Error, CustomStringConvertible {
+    let description: String
 }

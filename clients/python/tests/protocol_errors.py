@@ -1,5 +1,5 @@
 """Bad input, capacity and idle reclaiming on a TurnRL server started with
---max-sessions 3 --idle-timeout 1.5 --max-message-bytes 4096 (arith-python).
+--max-sessions 3 --idle-timeout 3 --max-message-bytes 4096 (arith-python).
 Usage: protocol_errors.py URL. Prints one JSON line of what each case got; exits 1 when a case
 does not get its documented reply, or a healthy session stops being served."""
 import json
@@ -115,10 +115,13 @@ def main() -> int:
         replacement = TurnRLEnv(url)
         expect(healthy_step(replacement, 3), "a session opened after one closed failed")
         replacement.close()
-        ws.send(json.dumps({"type": "close"}))
+        try:
+            ws.send(json.dumps({"type": "close"}))
+        except ConnectionClosed:
+            pass  # reclaimed meanwhile on a very slow machine; the counts below still hold
 
-    # Idle reclaiming: `healthy` sends nothing for longer than the 1.5 s timeout.
-    time.sleep(3.0)
+    # Idle reclaiming: `healthy` sends nothing for longer than the 3 s timeout.
+    time.sleep(5.0)
     try:
         healthy.step("<answer>1</answer>")
         got["after_idle"] = "served"

@@ -15,6 +15,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Layer 0: system libraries (Debian: libopenblas-dev, libseccomp-dev, libsqlite3-dev).
@@ -68,6 +71,17 @@ let package = Package(
         // renders SVG learning curves into one self-contained HTML page. Foundation only.
         .target(name: "RunReport"),
 
+        // Layer 4: serves any environment over OpenEnv's HTTP/WebSocket protocol (Hummingbird).
+        .target(
+            name: "EnvServer",
+            dependencies: [
+                "EnvironmentKit", "ToolSandbox",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+
         // Layer 5: the command-line tool.
         .executableTarget(
             name: "turnrl",
@@ -76,6 +90,7 @@ let package = Package(
                 "ToolSandbox", "turnrl-sandbox-launcher", "SearchIndex", "EnvironmentKit",
                 "Trajectories",
                 "RunReport",
+                "EnvServer", .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -83,6 +98,12 @@ let package = Package(
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CBLAS", "CSeccomp", "CSQLite"]),
         .testTarget(name: "turnrlTests", dependencies: ["turnrl"]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
+        .testTarget(
+            name: "EnvServerTests",
+            dependencies: [
+                "EnvServer", "turnrl", "turnrl-sandbox-launcher",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            ]),
         .testTarget(name: "PolicyModelsTests", dependencies: ["PolicyModels"]),
         .testTarget(name: "ToolSandboxTests", dependencies: ["ToolSandbox", "turnrl", "turnrl-sandbox-launcher"]),
         .testTarget(name: "SearchIndexTests", dependencies: ["SearchIndex"]),

@@ -137,3 +137,21 @@ install_headless_browser() {
         echo "warning: could not install chromium; RunReportTests' browser test will be skipped" >&2
     fi
 }
+
+# OpenEnv's real client and validator, Gymnasium and websockets for EnvServer's tests (the Python
+# clients under clients/python are used from the checkout via PYTHONPATH), in their own venv under
+# the data folder, where Tests/EnvServerTests find it. Pinned so every machine tests the same client.
+OPENENV_TEST_VENV="$TURNRL_DATA/openenv-venv"
+OPENENV_TEST_PACKAGES=(openenv-core==0.3.0 gymnasium==1.4.0 websockets==17.4)
+
+install_openenv_test_venv() {
+    if "$OPENENV_TEST_VENV/bin/python3" -c 'import openenv.core, gymnasium, websockets' >/dev/null 2>&1 \
+        && [ -x "$OPENENV_TEST_VENV/bin/openenv" ]; then
+        step "OpenEnv test environment: present ($OPENENV_TEST_VENV)"
+        return
+    fi
+    step "Installing the OpenEnv test environment into $OPENENV_TEST_VENV (${OPENENV_TEST_PACKAGES[*]})"
+    mkdir -p "$TURNRL_DATA"
+    python3 -m venv "$OPENENV_TEST_VENV"
+    "$OPENENV_TEST_VENV/bin/python3" -m pip install --quiet --disable-pip-version-check "${OPENENV_TEST_PACKAGES[@]}"
+}

@@ -7,7 +7,6 @@ struct BenchCommand: AsyncParsableCommand {
         abstract: "Measure TurnRL's speed against peers in the same run (ratios, not absolute claims).",
         subcommands: [
             BenchComputeCommand.self, BenchPolicyCommand.self, BenchSandboxCommand.self,
-            BenchSearchCommand.self, BenchEnvCommand.self,
-            BenchTrajCommand.self,
+            BenchSearchCommand.self, BenchEnvCommand.self, BenchTrajCommand.self, BenchServeCommand.self,
         ])
 }

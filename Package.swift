@@ -64,6 +64,8 @@ let package = Package(
             name: "turnrl-traj-crash-writer", dependencies: ["Trajectories"],
             path: "Tests/TrajectoriesCrashWriter"),
 
+        .target(name: "Learners", dependencies: ["TensorCore", "PolicyModels", "EnvironmentKit", "Trajectories"]),
+
         // Layer 5: the command-line tool.
         .executableTarget(
             name: "turnrl",
@@ -89,6 +91,7 @@ let package = Package(
                 "Trajectories", "turnrl-traj-crash-writer", "turnrl-sandbox-launcher",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
+        .testTarget(name: "LearnersTests", dependencies: ["Learners"]),
     ],
     swiftLanguageModes: [.v6]
 )

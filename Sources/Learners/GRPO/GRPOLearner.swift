@@ -91,14 +91,15 @@ public final class GRPOLearner {
                 let chunk = Array(order[range])
                 let scores = try policy.continuationScores(contexts: chunk.map { contexts[$0] },
                                                            continuations: chunk.map { utterances[$0] })
-                let oldLogProbs = scores.aligned(chunk.map { old[$0] })
+                let layout = scores.layout
+                let oldLogProbs = layout.aligned(chunk.map { old[$0] })
                 var objective = PolicyGradientLoss.clippedSurrogate(
                     logProbs: scores.logProbs, oldLogProbs: oldLogProbs,
-                    advantages: scores.aligned(perContinuation: chunk.map { samples[$0].advantage }),
+                    advantages: layout.aligned(perContinuation: chunk.map { samples[$0].advantage }),
                     clipLow: h.clipLow, clipHigh: h.clipHigh)
                 if useKL {
                     let kl = PolicyGradientLoss.k3KL(logProbs: scores.logProbs,
-                                                     referenceLogProbs: scores.aligned(chunk.map { referenceLogProbs[$0] }))
+                                                     referenceLogProbs: layout.aligned(chunk.map { referenceLogProbs[$0] }))
                     sums.kl += noGrad { (kl * scores.maskTensor).sum().item }
                     objective = objective - h.klCoefficient * kl
                 }
@@ -112,8 +113,8 @@ public final class GRPOLearner {
                 sums.entropy += noGrad { scores.entropy.sum().item }
                 sums.clipped += PolicyGradientLoss.clipFraction(
                     logProbs: scores.logProbs.toArray(), oldLogProbs: oldLogProbs.toArray(), mask: scores.mask,
-                    clipLow: h.clipLow, clipHigh: h.clipHigh) * Float(scores.tokenCount)
-                sums.tokens += scores.tokenCount
+                    clipLow: h.clipLow, clipHigh: h.clipHigh) * Float(layout.tokenCount)
+                sums.tokens += layout.tokenCount
                 metrics.optimizerSteps += 1
             }
         }

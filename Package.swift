@@ -64,6 +64,7 @@ let package = Package(
             name: "turnrl-traj-crash-writer", dependencies: ["Trajectories"],
             path: "Tests/TrajectoriesCrashWriter"),
 
+        // Layer 4: the learners (policy protocol, rollouts, evaluation, BC, ArCHer, GRPO, PPO).
         .target(name: "Learners", dependencies: ["TensorCore", "PolicyModels", "EnvironmentKit", "Trajectories"]),
 
         // Layer 5: the command-line tool.
@@ -72,6 +73,7 @@ let package = Package(
             dependencies: [
                 "CBLAS", "CSeccomp", "CSQLite", "TensorCore", "CSgemmPeer", "PolicyModels",
                 "ToolSandbox", "turnrl-sandbox-launcher", "SearchIndex", "EnvironmentKit",
+                "Trajectories", "Learners", .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -82,6 +84,7 @@ let package = Package(
         .testTarget(name: "PolicyModelsTests", dependencies: ["PolicyModels"]),
         .testTarget(name: "ToolSandboxTests", dependencies: ["ToolSandbox", "turnrl", "turnrl-sandbox-launcher"]),
         .testTarget(name: "SearchIndexTests", dependencies: ["SearchIndex"]),
+        .testTarget(name: "LearnersTests", dependencies: ["Learners"]),
         .testTarget(
             name: "EnvironmentKitTests",
             dependencies: ["EnvironmentKit", "turnrl", "turnrl-sandbox-launcher"]),
@@ -91,7 +94,6 @@ let package = Package(
                 "Trajectories", "turnrl-traj-crash-writer", "turnrl-sandbox-launcher",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
-        .testTarget(name: "LearnersTests", dependencies: ["Learners"]),
     ],
     swiftLanguageModes: [.v6]
 )

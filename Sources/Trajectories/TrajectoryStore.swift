@@ -114,10 +114,12 @@ public final class TrajectoryStore: Sendable {
         return Self.run(from: row)
     }
 
-    /// Ids of the run's episodes in commit order.
-    public func episodeIDs(run: Int64) throws -> [Int64] {
+    /// Ids of the run's episodes in commit order; only those with id > `after` when given
+    /// (a reader that polls for new episodes passes the last id it has seen).
+    public func episodeIDs(run: Int64, after: Int64 = 0) throws -> [Int64] {
         try read("list episodes") { db in
-            try Int64.fetchAll(db, sql: "SELECT id FROM episodes WHERE run_id = ? ORDER BY id", arguments: [run])
+            try Int64.fetchAll(
+                db, sql: "SELECT id FROM episodes WHERE run_id = ? AND id > ? ORDER BY id", arguments: [run, after])
         }
     }
 

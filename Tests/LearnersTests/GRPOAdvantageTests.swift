@@ -67,7 +67,7 @@ struct GRPOAdvantageTests {
         h.stepAdvantageWeight = 2
         h.gamma = 0.5
         h.minimumAbsoluteAdvantage = 0.4
-        let learner = try GRPOLearner(policy: try ToyPolicy(vocabularySize: 16, seed: 1), hyperparameters: h)
+        let learner = try GRPOLearner(scoring: try ToyPolicy(vocabularySize: 16, seed: 1), hyperparameters: h)
         let (kept, dropped) = learner.samples(from: [group])
         // |A| ≥ 0.4 leaves E1's two turns (5/6), E2's first (−7/6); E2's second is empty and
         // E3's (1/3, −1/6, 1/3) are below the threshold.

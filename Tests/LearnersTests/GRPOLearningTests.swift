@@ -10,7 +10,7 @@ struct GRPOLearningTests {
         h.learningRate = 1e-2    // a 6k-parameter model; the default suits the real policy
         h.miniBatchSize = 8      // two optimizer steps per batch, so the ratio clip is exercised
         h.tokenNormaliser = 1    // one-token utterances
-        let learner = try GRPOLearner(policy: policy, hyperparameters: h, seed: 1)
+        let learner = try GRPOLearner(scoring: policy, hyperparameters: h, seed: 1)
         var rng = SeededRNG(seed: 3)
         let before = try TwoKeyTask.greedyReturn(policy)
         var updates = 0, last = PolicyGradientMetrics()

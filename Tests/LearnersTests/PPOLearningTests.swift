@@ -12,7 +12,7 @@ struct PPOLearningTests {
         h.learningRate = 3e-3        // a 6k-parameter model; the defaults suit the real policy
         h.criticLearningRate = 3e-3
         h.miniBatchSize = 16
-        let learner = try PPOLearner(policy: policy, critic: critic, hyperparameters: h, seed: 1)
+        let learner = try PPOLearner(scoring: policy, critic: critic, hyperparameters: h, seed: 1)
         let before = try TwoKeyTask.greedyReturn(policy)
         var updates = 0, first: PolicyGradientMetrics?, last = PolicyGradientMetrics()
         while updates < 150, try TwoKeyTask.greedyReturn(policy) < 1 {

@@ -1,5 +1,7 @@
 /// Every number turn-level GRPO uses, with where its default comes from.
 public struct GRPOHyperparameters: Sendable, Equatable, Codable {
+    /// Episodes per task in one update (GiGPO §5 and verl-agent: groups of 8).
+    public var groupSize: Int = 8
     /// Adam learning rate. The PyTorch feasibility run on the same small policy found
     /// 1e-4 first destroyed greedy copying and advised starting near 3e-5.
     public var learningRate: Float = 3e-5

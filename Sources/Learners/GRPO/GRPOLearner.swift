@@ -23,7 +23,7 @@ public final class GRPOLearner {
     var rng: SeededRNG
 
     /// A learner that trains `policy` in place with AdamW.
-    public init(policy: any ScoringPolicy, hyperparameters: GRPOHyperparameters = GRPOHyperparameters(),
+    public init(scoring policy: any ScoringPolicy, hyperparameters: GRPOHyperparameters = GRPOHyperparameters(),
                 reference: (any ScoringPolicy)? = nil, seed: UInt64 = 0) throws(PolicyGradientError) {
         if hyperparameters.klCoefficient > 0 && reference == nil {
             throw .invalidHyperparameter("klCoefficient \(hyperparameters.klCoefficient) needs a reference policy; pass one or set it to 0")
@@ -31,8 +31,9 @@ public final class GRPOLearner {
         guard hyperparameters.clipLow > 0, hyperparameters.clipLow < 1, hyperparameters.clipHigh > 0 else {
             throw .invalidHyperparameter("clip ranges must satisfy 0 < clipLow < 1 and clipHigh > 0 (got \(hyperparameters.clipLow), \(hyperparameters.clipHigh))")
         }
-        guard hyperparameters.epochs >= 1, hyperparameters.miniBatchSize >= 1, hyperparameters.tokenNormaliser > 0 else {
-            throw .invalidHyperparameter("epochs, miniBatchSize and tokenNormaliser must be positive")
+        guard hyperparameters.epochs >= 1, hyperparameters.miniBatchSize >= 1, hyperparameters.tokenNormaliser > 0,
+              hyperparameters.groupSize >= 2 else {
+            throw .invalidHyperparameter("epochs, miniBatchSize and tokenNormaliser must be positive and groupSize at least 2")
         }
         self.policy = policy
         self.reference = reference

@@ -1,13 +1,28 @@
 import PolicyModels
 import TensorCore
 
-/// What the policy-gradient learners need from a policy: its trainable tensors and
-/// differentiable per-token log-probs of given continuations.
+/// The two things the policy-gradient learners need from a policy: its trainable tensors and
+/// differentiable per-token log-probs of given continuations. Every `TurnPolicy` provides them
+/// (`TurnPolicyScorer`); the narrow protocol lets the learners' tests train a tiny model over an
+/// 8-token vocabulary without a chat template.
 public protocol ScoringPolicy: AnyObject {
     /// Every trainable tensor (what an optimizer takes).
     var parameters: [Tensor] { get }
     /// Per-token log-probabilities of `continuations` after `contexts`, recorded in the graph.
     func continuationScores(contexts: [[Int32]], continuations: [[Int32]]) throws -> ContinuationScores
+}
+
+/// A `TurnPolicy` seen as a `ScoringPolicy`.
+public final class TurnPolicyScorer: ScoringPolicy {
+    public let policy: any TurnPolicy
+
+    public init(_ policy: any TurnPolicy) { self.policy = policy }
+
+    public var parameters: [Tensor] { policy.parameters }
+
+    public func continuationScores(contexts: [[Int32]], continuations: [[Int32]]) throws -> ContinuationScores {
+        try policy.continuationScores(contexts: contexts, continuations: continuations)
+    }
 }
 
 extension ScoringPolicy {

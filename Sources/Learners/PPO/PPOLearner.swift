@@ -24,7 +24,7 @@ public final class PPOLearner {
     var rng: SeededRNG
 
     /// A learner that trains `policy` and `critic` in place with AdamW.
-    public init(policy: any ScoringPolicy, critic: TokenCritic, hyperparameters: PPOHyperparameters = PPOHyperparameters(),
+    public init(scoring policy: any ScoringPolicy, critic: TokenCritic, hyperparameters: PPOHyperparameters = PPOHyperparameters(),
                 reference: (any ScoringPolicy)? = nil, seed: UInt64 = 0) throws(PolicyGradientError) {
         let h = hyperparameters
         if h.klCoefficient > 0 && reference == nil {

@@ -25,3 +25,40 @@ struct GRPOLearningTests {
         print("GRPO two-key task: greedy return \(before) → \(after) in \(updates) updates")
     }
 }
+
+/// The optional KL penalty to a frozen reference policy.
+struct GRPOKLTests {
+    /// KL(π‖π_ref) after `updates` updates on the two-key task with penalty `beta`.
+    static func driftedKL(beta: Float, updates: Int) throws -> Float {
+        let policy = try ToyPolicy(vocabularySize: TwoKeyTask.vocabularySize, seed: 7)
+        let reference = try ToyPolicy(vocabularySize: TwoKeyTask.vocabularySize, seed: 7)  // same weights, never trained
+        var h = GRPOHyperparameters()
+        h.learningRate = 1e-2
+        h.tokenNormaliser = 1
+        h.klCoefficient = beta
+        let learner = try GRPOLearner(scoring: policy, hyperparameters: h, reference: reference, seed: 1)
+        var rng = SeededRNG(seed: 3)
+        var kl: Float = 0
+        for _ in 0..<updates { kl = try learner.update(groups: TwoKeyTask.play(policy, groupSize: 8, rng: &rng)).klToReference! }
+        return kl
+    }
+
+    @Test func aLargerPenaltyKeepsThePolicyCloserToTheReference() throws {
+        let loose = try Self.driftedKL(beta: 0.01, updates: 8)
+        let tight = try Self.driftedKL(beta: 2, updates: 8)
+        #expect(loose > 0 && tight < loose, "KL with β 0.01: \(loose), with β 2: \(tight)")
+        print("GRPO KL to the reference after 8 updates: β 0.01 → \(loose), β 2 → \(tight)")
+    }
+
+    @Test func aPenaltyWithoutAReferenceIsRejected() throws {
+        var h = GRPOHyperparameters()
+        h.klCoefficient = 0.1
+        #expect(throws: PolicyGradientError.self) { try GRPOLearner(scoring: ToyPolicy(vocabularySize: 8, seed: 1), hyperparameters: h) }
+        var p = PPOHyperparameters()
+        p.klCoefficient = 0.1
+        let policy = try ToyPolicy(vocabularySize: 8, seed: 1)
+        var rng = SeededRNG(seed: 1)
+        let critic = try TokenCritic(copying: policy.model, rng: &rng)
+        #expect(throws: PolicyGradientError.self) { try PPOLearner(scoring: policy, critic: critic, hyperparameters: p) }
+    }
+}

@@ -1,5 +1,5 @@
 /// Group-relative advantages for turn-level GRPO with GiGPO's step groups (Feng et al. 2025,
-/// "Group-in-Group Policy Optimization for LLM Agent Training", arXiv 2505.10978, §4):
+/// "Group-in-Group Policy Optimization for LLM Agent Training", arXiv 2505.10978):
 ///
 /// - episode level: A^E(τ_i) = (R(τ_i) − mean_j R(τ_j)) / F_norm over the G episodes of one task;
 /// - step level: turns of that task's episodes whose contexts are identical form an *anchor
@@ -7,7 +7,7 @@
 ///   the discounted return from that turn;
 /// - combined: A = A^E + ω·A^S, given to every token of the turn.
 ///
-/// F_norm is 1 by default (Dr. GRPO, Liu et al. 2025, arXiv 2503.20783, §3.1: dividing by the
+/// F_norm is 1 by default (Dr. GRPO, Liu et al. 2025, arXiv 2503.20783: dividing by the
 /// group's standard deviation up-weights near-unanimous groups) or the sample standard deviation.
 /// Pure functions on numbers, so each piece is checked by hand in the tests.
 public enum GroupAdvantages {

@@ -5,7 +5,7 @@ import TensorCore
 /// like `ContinuationScores` (padding entries hold 0 and are removed by the mask).
 public enum PolicyGradientLoss {
     /// The clipped surrogate per token, min(ρ·A, clip(ρ, 1 − ε_low, 1 + ε_high)·A) with
-    /// ρ = exp(log π − log π_old) (Schulman et al. 2017 eq. 7; separate ranges from DAPO §3.1).
+    /// ρ = exp(log π − log π_old) (Schulman et al. 2017 eq. 7; separate ranges: DAPO's clip-higher).
     /// To be maximised: the loss is its negative.
     public static func clippedSurrogate(logProbs: Tensor, oldLogProbs: Tensor, advantages: Tensor,
                                         clipLow: Float, clipHigh: Float) -> Tensor {

@@ -9,11 +9,11 @@ public struct PPOHyperparameters: Sendable, Equatable, Codable {
     public var weightDecay: Float = 0
     /// Per-network gradient-norm clip (CleanRL `ppo.py` `max_grad_norm` 0.5).
     public var maxGradNorm: Float = 0.5
-    /// γ between turns (Schulman et al. 2017, PPO, Table 3: 0.99).
+    /// γ between turns (the PPO paper's hyperparameter tables, Schulman et al. 2017: 0.99).
     public var gamma: Float = 0.99
-    /// GAE λ between turns (PPO Table 3: 0.95).
+    /// GAE λ between turns (the PPO paper: 0.95).
     public var lambda: Float = 0.95
-    /// ε of the clipped ratio, both sides (PPO §6: 0.2).
+    /// ε of the clipped ratio, both sides (the PPO paper: 0.2).
     public var clipRange: Float = 0.2
     /// ε of the clipped value loss around the old value (OpenAI baselines ppo2: same as clipRange).
     public var valueClipRange: Float = 0.2

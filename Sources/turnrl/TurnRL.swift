@@ -11,11 +11,10 @@ struct TurnRL: AsyncParsableCommand {
 
             Planned, not available in this build yet (each arrives with its own issue):
               serve    Serve environments over the OpenEnv protocol.
-              traj     Show and export stored trajectories.
               report   Summarise a training run.
             """,
         version: TurnRLVersion.string,
-        subcommands: [DoctorCommand.self, ToolCommand.self, IndexCommand.self, BenchCommand.self, EnvCommand.self, PlayCommand.self,
+        subcommands: [DoctorCommand.self, ToolCommand.self, IndexCommand.self, BenchCommand.self, EnvCommand.self, PlayCommand.self, TrajCommand.self,
                       TrainCommand.self, EvalCommand.self]
     )
 }

@@ -73,7 +73,8 @@ let package = Package(
             dependencies: [
                 "CBLAS", "CSeccomp", "CSQLite", "TensorCore", "CSgemmPeer", "PolicyModels",
                 "ToolSandbox", "turnrl-sandbox-launcher", "SearchIndex", "EnvironmentKit",
-                "Trajectories", "Learners", .product(name: "Yams", package: "Yams"),
+                "Trajectories",
+                "Learners", .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

@@ -17,7 +17,9 @@ struct EncodedTurn {
 
     /// Encodes `turn`, sharing the longest common prefix of its context with the previous turn's
     /// context followed by what that turn generated (the usual case: context grows by one turn).
-    init(_ turn: TurnRecord, index: Int, previous: TurnRecord?) throws {
+    /// `encoder` is shared by the turns of one append (making one per JSON column was a
+    /// measurable share of append time).
+    init(_ turn: TurnRecord, index: Int, previous: TurnRecord?, encoder: JSONEncoder = EncodedTurn.makeEncoder()) throws {
         guard turn.logProbs.count == turn.generatedTokens.count else {
             throw TrajectoryError.invalidEpisode(
                 reason: "turn \(index) has \(turn.generatedTokens.count) generated tokens but \(turn.logProbs.count) log-probs")
@@ -32,14 +34,17 @@ struct EncodedTurn {
         generated = TokenBlob.encode(tokens: turn.generatedTokens)
         logProbs = TokenBlob.encode(floats: turn.logProbs)
         reward = turn.reward
-        toolCalls = try Self.json(turn.toolCalls)
+        toolCalls = try Self.json(turn.toolCalls, encoder)
         isSummary = turn.isSummary
-        messagesBefore = try Self.json(turn.messagesBefore)
+        messagesBefore = try Self.json(turn.messagesBefore, encoder)
         utterance = turn.utterance
     }
 
-    /// Rebuilds a turn from its row; `previous` is the already-decoded turn idx − 1.
-    static func decode(_ row: Row, episodeID: Int64, previous: TurnRecord?) throws -> TurnRecord {
+    /// The token columns of a turn row, decoded, with the context rebuilt from the previous
+    /// turn's (already decoded) context and generated tokens.
+    static func decodeTokens(
+        _ row: Row, episodeID: Int64, previous: (context: [Int32], generated: [Int32])?
+    ) throws -> (context: [Int32], generated: [Int32], logProbs: [Float]) {
         let index: Int = row["idx"]
         func corrupt(_ reason: String) -> TrajectoryError {
             .corruptRow(table: "turns", id: episodeID, reason: "turn \(index): \(reason)")
@@ -51,16 +56,27 @@ struct EncodedTurn {
         let prefixLength: Int = row["context_prefix_len"]
         var context: [Int32] = []
         if prefixLength > 0 {
-            guard let previous, previous.contextTokens.count + previous.generatedTokens.count >= prefixLength else {
+            guard let previous, previous.context.count + previous.generated.count >= prefixLength else {
                 throw corrupt("shared prefix of \(prefixLength) tokens but the previous turn is shorter or missing")
             }
             context.reserveCapacity(prefixLength + suffix.count)
-            context.append(contentsOf: previous.contextTokens.prefix(prefixLength))
-            if prefixLength > previous.contextTokens.count {
-                context.append(contentsOf: previous.generatedTokens.prefix(prefixLength - previous.contextTokens.count))
+            context.append(contentsOf: previous.context.prefix(prefixLength))
+            if prefixLength > previous.context.count {
+                context.append(contentsOf: previous.generated.prefix(prefixLength - previous.context.count))
             }
         }
         context.append(contentsOf: suffix)
+        return (context, generated, logProbs)
+    }
+
+    /// Rebuilds a turn from its row; `previous` is the already-decoded turn idx − 1.
+    static func decode(_ row: Row, episodeID: Int64, previous: TurnRecord?) throws -> TurnRecord {
+        let index: Int = row["idx"]
+        func corrupt(_ reason: String) -> TrajectoryError {
+            .corruptRow(table: "turns", id: episodeID, reason: "turn \(index): \(reason)")
+        }
+        let (context, generated, logProbs) = try decodeTokens(
+            row, episodeID: episodeID, previous: previous.map { ($0.contextTokens, $0.generatedTokens) })
         let decoder = JSONDecoder()
         do {
             return TurnRecord(
@@ -86,9 +102,15 @@ struct EncodedTurn {
         return n
     }
 
-    private static func json<T: Encodable>(_ value: T) throws -> String {
+    /// The encoder of the JSON columns: sorted keys, so equal values store equal text.
+    static func makeEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }
+
+    private static func json<T: Encodable & Collection>(_ value: T, _ encoder: JSONEncoder) throws -> String {
+        if value.isEmpty { return "[]" }
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 }

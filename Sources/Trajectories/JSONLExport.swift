@@ -98,15 +98,27 @@ public enum JSONLExport {
 
     /// Writes every episode of `run` to `url`, one line each; returns the number written.
     @discardableResult
-    public static func export(run: Int64, from store: TrajectoryStore, to url: URL) throws -> Int {
-        let ids = try store.episodeIDs(run: run)
+    public static func export(
+        run: Int64, from store: TrajectoryStore, to url: URL, progress: ((_ done: Int, _ total: Int) -> Void)? = nil
+    ) throws -> Int {
         guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
             throw TrajectoryError.database(path: url.path, operation: "create the JSONL file", underlying: "not writable")
         }
         let handle = try FileHandle(forWritingTo: url)
         defer { try? handle.close() }
-        for id in ids {
+        return try export(run: run, from: store, to: handle, progress: progress)
+    }
+
+    /// Writes every episode of `run` to `handle` (a file or standard output), one line each,
+    /// reading one episode at a time; returns the number written.
+    @discardableResult
+    public static func export(
+        run: Int64, from store: TrajectoryStore, to handle: FileHandle, progress: ((_ done: Int, _ total: Int) -> Void)? = nil
+    ) throws -> Int {
+        let ids = try store.episodeIDs(run: run)
+        for (done, id) in ids.enumerated() {
             try handle.write(contentsOf: Data((try line(for: try store.episode(id: id)) + "\n").utf8))
+            progress?(done + 1, ids.count)
         }
         return ids.count
     }

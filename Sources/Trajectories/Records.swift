@@ -129,3 +129,34 @@ public struct MetricRecord: Codable, Sendable, Equatable {
         self.value = value
     }
 }
+
+/// An episode's row without its turns: what a listing of a run shows.
+public struct EpisodeSummary: Codable, Sendable, Equatable {
+    public var id: Int64
+    public var environment: String
+    public var taskID: String
+    public var split: String
+    public var seed: UInt64
+    public var episodeReturn: Double
+    /// Number of turns.
+    public var length: Int
+    /// nil when the stored status text is unknown to this version.
+    public var status: EpisodeStatus?
+    /// Summary (compaction) turns in the episode.
+    public var summaryCount: Int
+
+    public init(
+        id: Int64, environment: String, taskID: String, split: String, seed: UInt64, episodeReturn: Double,
+        length: Int, status: EpisodeStatus?, summaryCount: Int
+    ) {
+        self.id = id
+        self.environment = environment
+        self.taskID = taskID
+        self.split = split
+        self.seed = seed
+        self.episodeReturn = episodeReturn
+        self.length = length
+        self.status = status
+        self.summaryCount = summaryCount
+    }
+}

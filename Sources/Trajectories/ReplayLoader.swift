@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 
 extension Transition {
     /// The transitions of one stored episode, one per turn: context = the exact token ids the
@@ -6,14 +7,42 @@ extension Transition {
     /// storage, not a copy), done on the last turn (also for truncated episodes: there is no
     /// stored next state to bootstrap from).
     public static func transitions(of episode: EpisodeRecordData) -> [Transition] {
-        let turns = episode.turns
-        return turns.indices.map { i in
-            let last = i == turns.count - 1
+        transitions(
+            contexts: episode.turns.map(\.contextTokens), utterances: episode.turns.map(\.generatedTokens),
+            rewards: episode.turns.map(\.reward), episodeID: episode.id == 0 ? nil : episode.id)
+    }
+
+    /// Transitions from per-turn columns of one episode (all three arrays one entry per turn).
+    static func transitions(contexts: [[Int32]], utterances: [[Int32]], rewards: [Double], episodeID: Int64?) -> [Transition] {
+        contexts.indices.map { i in
+            let last = i == contexts.count - 1
             return Transition(
-                context: turns[i].contextTokens, utterance: turns[i].generatedTokens, reward: Float(turns[i].reward),
-                nextContext: last ? [] : turns[i + 1].contextTokens, done: last,
-                episodeID: episode.id == 0 ? nil : episode.id)
+                context: contexts[i], utterance: utterances[i], reward: Float(rewards[i]),
+                nextContext: last ? [] : contexts[i + 1], done: last, episodeID: episodeID)
         }
+    }
+}
+
+extension TrajectoryStore {
+    /// An episode's transitions read from the token columns only (no JSON decoded): what the
+    /// replay loader needs, several times faster than `episode(id:)`.
+    func transitions(episode id: Int64) throws -> [Transition] {
+        let rows = try read("read episode tokens") { db in
+            try Row.fetchAll(
+                db, sql: "SELECT idx, context_prefix_len, context_suffix, generated, logprobs, reward FROM turns WHERE episode_id = ? ORDER BY idx",
+                arguments: [id])
+        }
+        var contexts: [[Int32]] = []
+        var utterances: [[Int32]] = []
+        var rewards: [Double] = []
+        for row in rows {
+            let previous = contexts.last.map { ($0, utterances[utterances.count - 1]) }
+            let tokens = try EncodedTurn.decodeTokens(row, episodeID: id, previous: previous)
+            contexts.append(tokens.context)
+            utterances.append(tokens.generated)
+            rewards.append(row["reward"])
+        }
+        return Transition.transitions(contexts: contexts, utterances: utterances, rewards: rewards, episodeID: id)
     }
 }
 
@@ -47,20 +76,19 @@ public struct ReplayLoader: Sendable {
     /// that capacity would overwrite the rest anyway), so resuming a long run reads no more
     /// than the buffer holds.
     public mutating func newTransitions(limit: Int? = nil) throws -> [Transition] {
-        let ids = try store.episodeIDs(run: run, after: lastEpisodeID)
-        guard let newest = ids.last else { return [] }
-        var episodes: [[Transition]] = []
+        let episodes = try store.episodeSummaries(run: run, after: lastEpisodeID)
+        guard let newest = episodes.last?.id else { return [] }
+        var loaded: [[Transition]] = []
         var total = 0
-        for id in ids.reversed() {
+        for episode in episodes.reversed() {
             if let limit, total >= limit { break }
-            let episode = try store.episode(id: id)
-            guard episode.status.isTrainable else { continue }
-            let transitions = Transition.transitions(of: episode)
+            guard episode.status?.isTrainable == true else { continue }
+            let transitions = try store.transitions(episode: episode.id)
             total += transitions.count
-            episodes.append(transitions)
+            loaded.append(transitions)
         }
         lastEpisodeID = newest
-        return episodes.reversed().flatMap { $0 }
+        return loaded.reversed().flatMap { $0 }
     }
 
     /// Appends the transitions committed since the last pull to `buffer`; returns how many.

@@ -57,6 +57,33 @@ enum TrajectorySchema {
                 CREATE INDEX metrics_run ON metrics(run_id, name, step);
                 """)
         }
+        migrator.registerMigration("v2: turns as a rowid table") { db in
+            // v1 stored turns WITHOUT ROWID: that is an index b-tree, whose cells hold at most
+            // ~1,000 bytes on a 4 KiB page, so a first turn with a few hundred context tokens
+            // spilled to an overflow page and over half of every page stayed empty (1.6 KB per
+            // 256-token turn instead of 0.7 KB). A rowid table keeps cells up to ~4 KB local;
+            // (episode_id, idx) stays unique through the primary key's index.
+            try db.execute(sql: """
+                CREATE TABLE turns_v2 (
+                    episode_id INTEGER NOT NULL REFERENCES episodes(id) ON DELETE CASCADE,
+                    idx INTEGER NOT NULL,
+                    context_prefix_len INTEGER NOT NULL,
+                    context_suffix BLOB NOT NULL,
+                    generated BLOB NOT NULL,
+                    logprobs BLOB NOT NULL,
+                    reward REAL NOT NULL,
+                    tool_calls TEXT NOT NULL,
+                    is_summary INTEGER NOT NULL,
+                    messages_before TEXT NOT NULL,
+                    utterance TEXT NOT NULL,
+                    PRIMARY KEY (episode_id, idx)
+                );
+                INSERT INTO turns_v2 SELECT episode_id, idx, context_prefix_len, context_suffix, generated, logprobs,
+                    reward, tool_calls, is_summary, messages_before, utterance FROM turns ORDER BY episode_id, idx;
+                DROP TABLE turns;
+                ALTER TABLE turns_v2 RENAME TO turns;
+                """)
+        }
         return migrator
     }
 }

@@ -23,15 +23,18 @@ public final class TrajectoryStore: Sendable {
     private let pool: DatabasePool
 
     /// Opens (creating and migrating if needed) the trajectory database at `path`.
-    public init(path: String, durability: Durability = .full) throws {
+    /// With `mustExist`, the file must already be a trajectory database: a missing file or any
+    /// other SQLite file is refused untouched (readers such as `turnrl traj show` pass it).
+    public init(path: String, durability: Durability = .full, mustExist: Bool = false) throws {
         self.path = path
-        var configuration = Configuration()
+        if mustExist { try Self.checkIsTrajectoryDatabase(path) }
         let synchronous = durability == .full ? "FULL" : "NORMAL"
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
-        }
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
+            pool = try DatabasePool(path: path)
+            // Set on the (single, long-lived) writer connection after the pool is open: GRDB's
+            // WAL set-up runs after `prepareDatabase` and sets `synchronous = NORMAL` itself,
+            // which silently overrode a FULL asked for there.
+            try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = \(synchronous)") }
             try TrajectorySchema.migrator.migrate(pool)
         } catch {
             throw TrajectoryError.database(path: path, operation: "open and migrate", underlying: "\(error)")
@@ -56,8 +59,9 @@ public final class TrajectoryStore: Sendable {
     /// When this returns, the episode is committed (durable per the store's `Durability`).
     @discardableResult
     public func appendEpisode(_ episode: EpisodeRecordData, run: Int64) throws -> Int64 {
+        let encoder = EncodedTurn.makeEncoder()
         let encoded = try episode.turns.enumerated().map { index, turn in
-            try EncodedTurn(turn, index: index, previous: index > 0 ? episode.turns[index - 1] : nil)
+            try EncodedTurn(turn, index: index, previous: index > 0 ? episode.turns[index - 1] : nil, encoder: encoder)
         }
         let now = Date().timeIntervalSince1970
         return try write("append episode") { db in
@@ -123,6 +127,26 @@ public final class TrajectoryStore: Sendable {
         }
     }
 
+    /// One line per episode of the run, in commit order, without reading any turn (for listings).
+    /// Only those with id > `after` when given.
+    public func episodeSummaries(run: Int64, after: Int64 = 0) throws -> [EpisodeSummary] {
+        try read("list episodes") { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, environment, task_id, split, seed, return, length, status, summary_count
+                    FROM episodes WHERE run_id = ? AND id > ? ORDER BY id
+                    """,
+                arguments: [run, after]
+            ).map { row in
+                EpisodeSummary(
+                    id: row["id"], environment: row["environment"], taskID: row["task_id"], split: row["split"],
+                    seed: UInt64(bitPattern: row["seed"]), episodeReturn: row["return"], length: row["length"],
+                    status: EpisodeStatus(rawValue: row["status"]), summaryCount: row["summary_count"])
+            }
+        }
+    }
+
     /// The episode with `id`, every turn reconstructed token-exact.
     public func episode(id: Int64) throws -> EpisodeRecordData {
         let rows = try read("read episode") { db -> (Row?, [Row]) in
@@ -161,6 +185,19 @@ public final class TrajectoryStore: Sendable {
         try read("integrity check") { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
     }
 
+    /// Copies the WAL into the main file and truncates it (`PRAGMA wal_checkpoint(TRUNCATE)`),
+    /// so `fileSize()` measures the data rather than WAL history.
+    public func checkpoint() throws {
+        do { try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") } } catch {
+            throw TrajectoryError.database(path: path, operation: "checkpoint", underlying: "\(error)")
+        }
+    }
+
+    /// The writer connection's `PRAGMA synchronous` (1 NORMAL, 2 FULL): what `Durability` set.
+    func writerSynchronousLevel() throws -> Int {
+        try pool.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") ?? -1 }
+    }
+
     /// Bytes used by the database file (main file plus WAL), for size reports.
     public func fileSize() -> Int {
         [path, path + "-wal"].reduce(0) { total, file in
@@ -169,6 +206,27 @@ public final class TrajectoryStore: Sendable {
     }
 
     // MARK: Helpers
+
+    /// Throws unless `path` is an existing SQLite file with the store's tables; opens it read-only
+    /// so a foreign database is neither migrated nor switched to WAL.
+    private static func checkIsTrajectoryDatabase(_ path: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw TrajectoryError.database(path: path, operation: "open", underlying: "no such file")
+        }
+        var configuration = Configuration()
+        configuration.readonly = true
+        let isStore: Bool
+        do {
+            isStore = try DatabaseQueue(path: path, configuration: configuration).read { db in
+                try db.tableExists("runs") && db.tableExists("episodes") && db.tableExists("turns")
+            }
+        } catch {
+            throw TrajectoryError.database(path: path, operation: "open", underlying: "\(error)")
+        }
+        guard isStore else {
+            throw TrajectoryError.database(path: path, operation: "open", underlying: "it has no runs/episodes/turns tables")
+        }
+    }
 
     private static func run(from row: Row) -> RunRecord {
         RunRecord(
@@ -182,7 +240,7 @@ public final class TrajectoryStore: Sendable {
         }
     }
 
-    private func read<T>(_ operation: String, _ body: (Database) throws -> T) throws -> T {
+    func read<T>(_ operation: String, _ body: (Database) throws -> T) throws -> T {
         do { return try pool.read(body) } catch let error as TrajectoryError { throw error } catch {
             throw TrajectoryError.database(path: path, operation: operation, underlying: "\(error)")
         }

@@ -10,13 +10,11 @@ struct TurnRL: AsyncParsableCommand {
             Start with `turnrl doctor` to see whether this machine has what TurnRL needs.
 
             Planned, not available in this build yet (each arrives with its own issue):
-              train    Train a policy on an environment (ArCHer, turn-level GRPO, PPO, BC).
-              eval     Evaluate a policy with confidence intervals.
               serve    Serve environments over the OpenEnv protocol.
-              traj     Show and export stored trajectories.
               report   Summarise a training run.
             """,
         version: TurnRLVersion.string,
-        subcommands: [DoctorCommand.self, ToolCommand.self, IndexCommand.self, BenchCommand.self, EnvCommand.self, PlayCommand.self]
+        subcommands: [DoctorCommand.self, ToolCommand.self, IndexCommand.self, BenchCommand.self, EnvCommand.self, PlayCommand.self, TrajCommand.self,
+                      TrainCommand.self, EvalCommand.self]
     )
 }

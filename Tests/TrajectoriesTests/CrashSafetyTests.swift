@@ -25,8 +25,12 @@ import Testing
             // stdout to a file, not a pipe: nothing the child wrote before dying can be lost or block it.
             process.standardOutput = try FileHandle(forWritingTo: log)
             try process.run()
-            // Random kill point: sometimes during open/migrate, mostly in the middle of appends.
-            usleep(UInt32.random(in: 20_000...300_000, using: &rng))
+            // Random kill point: every sixth round anywhere from start-up on (open/migrate
+            // included); the others after the first reported commit, in the middle of appends.
+            // Waiting for that commit instead of a fixed delay keeps the test meaningful when a
+            // loaded machine starts the child slowly.
+            if round % 6 != 0 { Self.waitForFirstCommit(log) }
+            usleep(UInt32.random(in: (round % 6 == 0 ? 1_000 : 0)...200_000, using: &rng))
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             #expect(process.terminationReason == .uncaughtSignal, "round \(round): writer exited on its own (status \(process.terminationStatus))")
@@ -61,6 +65,15 @@ import Testing
             #expect(episode.length >= 1)  // store.episode also checks the stored length against the turns
         }
         print("crash safety: \(Self.kills) SIGKILLs, \(reported.count) reported commits all intact, \(stored.count) episodes stored")
+    }
+
+    /// Polls the child's log until it holds a line (at most 30 s).
+    static func waitForFirstCommit(_ log: URL) {
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            if let data = try? Data(contentsOf: log), data.contains(UInt8(ascii: "\n")) { return }
+            usleep(2_000)
+        }
     }
 
     static func writerURL() -> URL {

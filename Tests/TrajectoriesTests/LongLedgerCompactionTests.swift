@@ -134,6 +134,10 @@ import Testing
             case .summary: #expect(summaries.allSatisfy { $0 > 0 })
             }
         }
+        let tally = [ContextSettings.Compaction.none, .truncate, .summary].map { mode in
+            "\(mode.rawValue) \(Int((rates[mode] ?? 0) * Double(Self.recallEpisodes)))/\(Self.recallEpisodes)"
+        }
+        print("long-ledger compaction success rates (expert, budget 1024): \(tally.joined(separator: ", "))")
         #expect(rates[.none] == 0)
         #expect(rates[.truncate] == 0)
         #expect(rates[.summary] == 1)

@@ -71,6 +71,37 @@ func temporaryDatabasePath(_ name: String = "traj.sqlite") throws -> String {
         #expect(try store.episode(id: id).turns.map(\.contextTokens) == episode.turns.map(\.contextTokens))
     }
 
+    @Test func aVersion1DatabaseMigratesWithItsEpisodes() throws {
+        let path = try temporaryDatabasePath()
+        var rng = SplitMix64(seed: 8)
+        let episode = SyntheticEpisodes.episode(turns: 3, promptTokens: 300, using: &rng)
+        // Write with the v1 schema only, as a database from before migration v2.
+        let old = try DatabaseQueue(path: path)
+        try TrajectorySchema.migrator.migrate(old, upTo: "v1: runs, episodes, turns, metrics")
+        try old.close()
+        do {
+            let v1 = try TrajectoryStoreV1Writer(path: path)
+            try v1.write(episode)
+        }
+        func turnsSQL() throws -> String? {
+            try DatabaseQueue(path: path).read { db in try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'turns'") }
+        }
+        #expect(try turnsSQL()?.contains("WITHOUT ROWID") == true)
+        let store = try TrajectoryStore(path: path)
+        let ids = try store.episodeIDs(run: 1)
+        #expect(ids.count == 1)
+        var back = try store.episode(id: ids[0])
+        back.id = 0
+        #expect(back == episode)
+        #expect(try turnsSQL()?.contains("WITHOUT ROWID") == false)
+        #expect(try store.integrityCheck() == ["ok"])
+    }
+
+    @Test func durabilitySetsTheWritersSynchronousLevel() throws {
+        #expect(try TrajectoryStore(path: try temporaryDatabasePath(), durability: .full).writerSynchronousLevel() == 2)
+        #expect(try TrajectoryStore(path: try temporaryDatabasePath(), durability: .normal).writerSynchronousLevel() == 1)
+    }
+
     @Test func statusAndInfraErrorAreKept() throws {
         let store = try TrajectoryStore(path: try temporaryDatabasePath())
         let run = try store.beginRun(name: "s", configJSON: "{}", seed: 0, codeVersion: "t")
@@ -105,5 +136,34 @@ func temporaryDatabasePath(_ name: String = "traj.sqlite") throws -> String {
 func storedSuffixBytes(path: String, episode: Int64) throws -> Int {
     try DatabaseQueue(path: path).read { db in
         try Int.fetchOne(db, sql: "SELECT SUM(LENGTH(context_suffix)) FROM turns WHERE episode_id = ?", arguments: [episode]) ?? 0
+    }
+}
+
+/// Writes an episode into a database migrated only to v1, with the v1 store's encoding.
+struct TrajectoryStoreV1Writer {
+    let queue: DatabaseQueue
+
+    init(path: String) throws { queue = try DatabaseQueue(path: path) }
+
+    func write(_ episode: EpisodeRecordData) throws {
+        let encoded = try episode.turns.enumerated().map { index, turn in
+            try EncodedTurn(turn, index: index, previous: index > 0 ? episode.turns[index - 1] : nil)
+        }
+        try queue.write { db in
+            try db.execute(sql: "INSERT INTO runs (name, config_json, seed, code_version, created_at) VALUES ('v1', '{}', 0, 'v1', 0)")
+            try db.execute(
+                sql: """
+                    INSERT INTO episodes (run_id, environment, task_id, split, seed, return, length, status, infra_error,
+                                          summary_count, created_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?, NULL, 0, 0)
+                    """,
+                arguments: [episode.environment, episode.taskID, episode.split, Int64(bitPattern: episode.seed),
+                            episode.episodeReturn, episode.length, episode.status.rawValue])
+            for turn in encoded {
+                try db.execute(
+                    sql: "INSERT INTO turns VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    arguments: [turn.index, turn.prefixLength, turn.suffix, turn.generated, turn.logProbs, turn.reward,
+                                turn.toolCalls, turn.isSummary, turn.messagesBefore, turn.utterance])
+            }
+        }
     }
 }

@@ -30,6 +30,11 @@ public struct ArcherConfig: Sendable, Equatable, Codable {
     public var maxGradNorm: Float = 1.0
     /// Width of the critic's Q and V heads (PolicyModels.ArcherCriticConfig default).
     public var criticHeadHiddenSize: Int = 256
+    /// The critic's encoder: 2 layers, d_model 128, 4 heads (PolicyModels.ArcherCriticConfig
+    /// default, a scaled-down stand-in for the paper's RoBERTa-base).
+    public var criticLayers: Int = 2
+    public var criticDModel: Int = 128
+    public var criticHeads: Int = 4
 
     public init() {}
 }

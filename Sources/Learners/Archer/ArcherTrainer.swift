@@ -46,14 +46,15 @@ public final class ArcherTrainer {
     public let maxNewTokens: Int
     public var replay: ReplayBuffer
 
-    /// A trainer with a fresh critic (encoder sized like a small policy, vocabulary and
-    /// positions matching `policy`); the target critic starts as an exact copy.
+    /// A trainer with a fresh critic (encoder sized by `config`, vocabulary and positions
+    /// matching `policy`); the target critic starts as an exact copy.
     public init(policy: any TurnPolicy, vocabularySize: Int, config: ArcherConfig, maxNewTokens: Int = 96, rng: inout SeededRNG) throws {
         self.policy = policy
         self.config = config
         self.maxNewTokens = maxNewTokens
         let criticConfig = ArcherCriticConfig(
-            encoder: GPT2Config(vocabSize: vocabularySize, contextLength: policy.contextLength, dModel: 128, layers: 2, heads: 4),
+            encoder: GPT2Config(vocabSize: vocabularySize, contextLength: policy.contextLength, dModel: config.criticDModel,
+                                 layers: config.criticLayers, heads: config.criticHeads),
             headHiddenSize: config.criticHeadHiddenSize)
         critic = try ArcherCritic(config: criticConfig, rng: &rng)
         targetCritic = try ArcherCritic(config: criticConfig, rng: &rng)

@@ -1,5 +1,8 @@
 import EnvironmentKit
 import Foundation
+import Learners
+import PolicyModels
+import TensorCore
 import ToolSandbox
 
 /// The loop behind `turnrl play`: show, read a line, step or run a command.
@@ -8,7 +11,10 @@ struct PlaySession {
     let environment: any Environment
     let seed: UInt64
     let options: ResetOptions
+    /// Enter steps an automatic player: the expert, or `checkpointPolicy` when set.
     let useExpert: Bool
+    /// A trained policy (`--policy checkpoint:PATH`), decoding greedily.
+    var checkpointPolicy: (any TurnPolicy)?
     private var utterances: [String] = []
     private var steps: [StepResult] = []
     private var firstObservation: Observation?
@@ -26,13 +32,13 @@ struct PlaySession {
     var isOver: Bool { steps.last?.done ?? false }
 
     mutating func run() async throws {
-        if useExpert && provider.expert == nil {
+        if useExpert && checkpointPolicy == nil && provider.expert == nil {
             throw EnvironmentError.unavailable(what: "an expert (expert.py)", environment: provider.spec.name, fix: "Use --policy human.")
         }
         let observation = try await environment.reset(seed: seed, options: options)
         firstObservation = observation
         let task = await environment.currentTask
-        print("== \(provider.spec.name) \(provider.spec.version) · task \(task?.id ?? "?") (\(task?.kind ?? "?")) · seed \(seed) · \(options.split.rawValue) · policy \(useExpert ? "expert" : "human")")
+        print("== \(provider.spec.name) \(provider.spec.version) · task \(task?.id ?? "?") (\(task?.kind ?? "?")) · seed \(seed) · \(options.split.rawValue) · policy \(checkpointPolicy != nil ? "checkpoint" : useExpert ? "expert" : "human")")
         print("Type :help for commands.\n")
         print("[user] \(observation.text)")
         while true {
@@ -54,9 +60,13 @@ struct PlaySession {
                     continue
                 }
                 do {
-                    utterance = try await provider.expert!.act(task: task!, messages: await environment.messages, seed: seed)
+                    if let policy = checkpointPolicy {
+                        utterance = try policyUtterance(policy, messages: await environment.messages)
+                    } else {
+                        utterance = try await provider.expert!.act(task: task!, messages: await environment.messages, seed: seed)
+                    }
                 } catch {
-                    print("expert failed: \(error)")
+                    print("\(checkpointPolicy != nil ? "policy" : "expert") failed: \(error)")
                     continue
                 }
             } else if trimmed.isEmpty {
@@ -82,6 +92,17 @@ struct PlaySession {
     }
 
     func format(_ value: Double) -> String { String(format: "%.3f", value) }
+
+    /// The policy's greedy reply to the conversation so far, rendered in its chat template
+    /// (byte-level, so rendering the messages gives the ids a rollout would have used).
+    func policyUtterance(_ policy: any TurnPolicy, messages: [ChatMessage]) throws -> String {
+        let template = policy.contextTokenizer
+        let context = messages.flatMap { template.tokens(for: $0) } + template.replyOpening
+        let room = policy.contextLength - context.count
+        guard room > 0 else { throw PolicyModelsError.contextOverflow(length: context.count, maximum: policy.contextLength) }
+        var rng = SeededRNG(seed: seed)
+        return try policy.generate(contexts: [context], sampling: .greedy(maxNewTokens: min(256, room)), rng: &rng)[0].text
+    }
 
     func show(utterance: String, result: StepResult) {
         print("\n[assistant, turn \(result.info.turn)] \(utterance)")

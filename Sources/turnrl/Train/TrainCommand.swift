@@ -7,7 +7,7 @@ import Learners
 struct TrainCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train a policy on an environment (BC, filtered BC, ArCHer; GRPO and PPO when wired in).",
+        abstract: "Train a policy on an environment (BC, filtered BC, ArCHer, turn-level GRPO, PPO).",
         discussion: """
             A run evaluates the fresh policy on the test split (greedy and sampled, with 95 % bootstrap \
             intervals), clones the environment's expert (the BC warm start; logs the probability of the \

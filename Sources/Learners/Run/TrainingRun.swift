@@ -284,12 +284,7 @@ public final class TrainingRun {
             }
             // Trained tokens (critic and actor passes) per second of update time.
             values["tokensPerSecond"] = Double(tokens) / max(1e-9, Date().timeIntervalSince(clock))
-            state.iteration += 1
-            state.step += 1
-            state.rlSeconds = carried + Date().timeIntervalSince(start)
-            try metrics.append(MetricsRow(episodes: state.episodes, step: state.step, phase: warmup ? "warmup" : "rl", values: values))
-            progress(TrainingProgress(done: state.rlEpisodes, total: config.episodes, phase: warmup ? "warmup" : "rl", figures: figures(values)))
-            if state.iteration % max(1, config.checkpointEvery) == 0 { _ = try saveCheckpoint(name: "step-\(state.step)", archer: trainer) }
+            try finishIteration(values, phase: warmup ? "warmup" : "rl", seconds: carried + Date().timeIntervalSince(start), archer: trainer)
         }
         _ = try saveCheckpoint(name: "step-\(state.step)", archer: trainer)
     }
@@ -315,12 +310,7 @@ public final class TrainingRun {
             var values = rolloutValues(played)
             values["bcLoss"] = Double(loss)
             values["tokensPerSecond"] = Double(tokens) / max(1e-9, Date().timeIntervalSince(clock))
-            state.iteration += 1
-            state.step += 1
-            state.rlSeconds = carried + Date().timeIntervalSince(start)
-            try metrics.append(MetricsRow(episodes: state.episodes, step: state.step, phase: "rl", values: values))
-            progress(TrainingProgress(done: state.rlEpisodes, total: config.episodes, phase: "rl", figures: figures(values)))
-            if state.iteration % max(1, config.checkpointEvery) == 0 { _ = try saveCheckpoint(name: "step-\(state.step)", archer: nil) }
+            try finishIteration(values, phase: "rl", seconds: carried + Date().timeIntervalSince(start), archer: nil)
         }
     }
 
@@ -353,13 +343,18 @@ public final class TrainingRun {
             var values = rolloutValues(played)
             values.merge(metrics.columns) { _, new in new }
             values["tokensPerSecond"] = Double(metrics.trainedTokens) / max(1e-9, Date().timeIntervalSince(clock))
-            state.iteration += 1
-            state.step += 1
-            state.rlSeconds = carried + Date().timeIntervalSince(start)
-            try self.metrics.append(MetricsRow(episodes: state.episodes, step: state.step, phase: "rl", values: values))
-            progress(TrainingProgress(done: state.rlEpisodes, total: config.episodes, phase: "rl", figures: figures(values)))
-            if state.iteration % max(1, config.checkpointEvery) == 0 { _ = try saveCheckpoint(name: "step-\(state.step)", archer: nil) }
+            try finishIteration(values, phase: "rl", seconds: carried + Date().timeIntervalSince(start), archer: nil)
         }
+    }
+
+    /// Counts an RL iteration, logs its row, shows progress, checkpoints every `checkpointEvery`.
+    private func finishIteration(_ values: [String: Double], phase: String, seconds: Double, archer: ArcherTrainer?) throws {
+        state.iteration += 1
+        state.step += 1
+        state.rlSeconds = seconds
+        try metrics.append(MetricsRow(episodes: state.episodes, step: state.step, phase: phase, values: values))
+        progress(TrainingProgress(done: state.rlEpisodes, total: config.episodes, phase: phase, figures: figures(values)))
+        if state.iteration % max(1, config.checkpointEvery) == 0 { _ = try saveCheckpoint(name: "step-\(state.step)", archer: archer) }
     }
 
     // MARK: Checkpoints

@@ -113,7 +113,7 @@ struct TrainCommand: AsyncParsableCommand {
             await provider.shutdown()
             if json {
                 let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
+                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
                 print(String(decoding: try encoder.encode(summary), as: UTF8.self))
             } else {
                 printSummary(summary)

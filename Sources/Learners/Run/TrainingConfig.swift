@@ -44,6 +44,8 @@ public struct TrainingConfig: Sendable, Equatable, Codable {
     public var warmStart = true
     /// Test-split episodes for the before/after evaluations (0 skips them).
     public var evalEpisodes = 100
+    /// Evaluate the fresh policy too (the "before" figures); benchmarks skip it.
+    public var evalBefore = true
     /// Train-split episodes for the first-action probe after BC (per task kind).
     public var probeEpisodes = 32
     /// Write `checkpoints/step-N` every this many iterations.

@@ -87,7 +87,7 @@ public final class TrainingRun {
 
     /// Runs to the end of the budget and returns the summary (also written to summary.json).
     public func run() async throws -> RunSummary {
-        if state.before.isEmpty && config.evalEpisodes > 0 {
+        if state.before.isEmpty && config.evalEpisodes > 0 && config.evalBefore {
             note("Evaluating the initial policy on \(config.evalEpisodes) test episodes")
             state.before = try await evaluate(phase: "before")
         }

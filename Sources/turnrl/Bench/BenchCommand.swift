@@ -9,5 +9,6 @@ struct BenchCommand: AsyncParsableCommand {
             BenchComputeCommand.self, BenchPolicyCommand.self, BenchSandboxCommand.self,
             BenchSearchCommand.self, BenchEnvCommand.self,
             BenchTrajCommand.self,
+            BenchLearnCommand.self,
         ])
 }

@@ -46,8 +46,8 @@ public struct TrainingConfig: Sendable, Equatable, Codable {
     public var evalEpisodes = 100
     /// Evaluate the fresh policy too (the "before" figures); benchmarks skip it.
     public var evalBefore = true
-    /// Train-split episodes for the first-action probe after BC (per task kind).
-    public var probeEpisodes = 32
+    /// Sampled first replies per task kind for the first-action probe after BC.
+    public var probeSamples = 32
     /// Write `checkpoints/step-N` every this many iterations.
     public var checkpointEvery = 10
     /// Episodes generated side by side in one batch.

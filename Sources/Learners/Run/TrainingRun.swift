@@ -69,7 +69,7 @@ public final class TrainingRun {
             state = RunState(runID: try store.beginRun(name: folder.lastPathComponent, configJSON: configJSON, seed: config.seed, codeVersion: "turnrl").id)
         }
         startedFresh = !resume
-        if resume { try Self.dropRowsAfter(episodes: state.episodes, step: state.step, in: folder.appendingPathComponent("metrics.csv")) }
+        if resume { try Self.dropRowsAfter(step: state.step, in: folder.appendingPathComponent("metrics.csv")) }
         metrics = try MetricsLog(folder: folder, store: store, run: state.runID)
         if let checkpoint = state.checkpoint {
             policy = try GPT2Policy.load(folder: folder.appendingPathComponent(checkpoint))
@@ -178,9 +178,9 @@ public final class TrainingRun {
 
     /// Logs the first-action probability per kind; warns when RL would get no signal.
     private func probeFirstAction(rng: inout SeededRNG) throws {
-        guard config.probeEpisodes > 0 else { return }
+        guard config.probeSamples > 0 else { return }
         let probabilities = try FirstActionProbe.probabilities(
-            policy: policy, provider: provider, samplesPerKind: config.probeEpisodes, perTurnMaxNewTokens: config.perTurnMaxNewTokens, rng: &rng)
+            policy: policy, provider: provider, samplesPerKind: config.probeSamples, perTurnMaxNewTokens: config.perTurnMaxNewTokens, rng: &rng)
         guard !probabilities.isEmpty else { return }
         let samplesPerUpdate = switch config.algo {
         case .archer: config.archer.episodesPerIteration
@@ -374,7 +374,7 @@ public final class TrainingRun {
     }
 
     /// A resumed run replays from its checkpoint: metrics rows logged after it are dropped.
-    static func dropRowsAfter(episodes: Int, step: Int, in url: URL) throws {
+    static func dropRowsAfter(step: Int, in url: URL) throws {
         guard let text = try? String(contentsOf: url, encoding: .utf8) else { return }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
         guard !lines.isEmpty else { return }

@@ -80,9 +80,7 @@ struct BenchLearnCommand: AsyncParsableCommand {
             await provider.shutdown()
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(["rows": rows]), as: UTF8.self))
+            try printJSON(["rows": rows])
             return
         }
         func pct(_ e: Estimate?) -> String { e.map { String(format: "%.1f%% [%.1f, %.1f]", 100 * $0.mean, 100 * $0.low, 100 * $0.high) } ?? "-" }

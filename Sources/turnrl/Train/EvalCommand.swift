@@ -62,10 +62,7 @@ struct EvalCommand: AsyncParsableCommand {
         }
         await provider.shutdown()
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            let object = Dictionary(uniqueKeysWithValues: results.map { ($0.mode, $0) })
-            print(String(decoding: try encoder.encode(object), as: UTF8.self))
+            try printJSON(Dictionary(uniqueKeysWithValues: results.map { ($0.mode, $0) }))
             return
         }
         printTable(["decoding", "success (95% CI)", "return (95% CI)", "turns", "tool calls", "infra errors"], results.map { e in

@@ -112,9 +112,7 @@ struct TrainCommand: AsyncParsableCommand {
             line.clear()
             await provider.shutdown()
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-                print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+                try printJSON(summary)
             } else {
                 printSummary(summary)
             }

@@ -82,6 +82,9 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
 
+        // Layer 4: the learners (policy protocol, rollouts, evaluation, BC, ArCHer, GRPO, PPO).
+        .target(name: "Learners", dependencies: ["TensorCore", "PolicyModels", "EnvironmentKit", "Trajectories"]),
+
         // Layer 5: the command-line tool.
         .executableTarget(
             name: "turnrl",
@@ -91,6 +94,7 @@ let package = Package(
                 "Trajectories",
                 "RunReport",
                 "EnvServer", .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                "Learners", .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -107,6 +111,7 @@ let package = Package(
         .testTarget(name: "PolicyModelsTests", dependencies: ["PolicyModels"]),
         .testTarget(name: "ToolSandboxTests", dependencies: ["ToolSandbox", "turnrl", "turnrl-sandbox-launcher"]),
         .testTarget(name: "SearchIndexTests", dependencies: ["SearchIndex"]),
+        .testTarget(name: "LearnersTests", dependencies: ["Learners"]),
         .testTarget(
             name: "EnvironmentKitTests",
             dependencies: ["EnvironmentKit", "turnrl", "turnrl-sandbox-launcher"]),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EnvironmentKit
 import Foundation
+import Learners
 import PolicyModels
 
 /// `turnrl play ENV`: step through an episode in the terminal, as the policy or watching the expert.
@@ -11,14 +12,14 @@ struct PlayCommand: AsyncParsableCommand {
         discussion: """
             Shows the task, then reads one utterance per line (a line ending in \\ continues on the \
             next line) and shows the tool calls, results, reward components and running return. \
-            With --policy expert, an empty line steps the expert; with --policy openai:URL[#MODEL] \
-            (llama.cpp server, vLLM, Ollama, OpenAI; key from $OPENAI_API_KEY) it asks the endpoint, \
-            whose native tool calls are written in the environment's action format, and a failed \
-            request is reported as an infrastructure error without taking the turn. Commands: :help, :context (exactly \
+            With --policy expert or checkpoint:PATH (a trained policy decoding greedily), an empty line \
+            steps it; with --policy openai:URL[#MODEL] (llama.cpp server, vLLM, Ollama, OpenAI; key from \
+            $OPENAI_API_KEY) it asks the endpoint, whose native tool calls are written in the environment's \
+            action format, and a failed request is reported as an infrastructure error without taking the \
+            turn. Commands: :help, :context (exactly \
             what the model sees now), :undo (rewind one turn by replaying the episode from reset), \
             :save FILE (the episode as JSONL), :quit. Works with stdin not a terminal (scripted: one \
-            line per utterance or command); end of input quits. Checkpoint policies \
-            (checkpoint:PATH) arrive with the learner and are not available yet.
+            line per utterance or command); end of input quits.
             """)
 
     @Argument(help: "Environment name or folder.")
@@ -33,7 +34,7 @@ struct PlayCommand: AsyncParsableCommand {
     @Option(help: "Play this task id instead of the one the seed picks.")
     var task: String?
 
-    @Option(help: "Who writes the utterances: human, expert, or openai:URL[#MODEL] (an OpenAI-compatible endpoint; API key from $OPENAI_API_KEY).")
+    @Option(help: "Who writes the utterances: human, expert, checkpoint:PATH (a `turnrl train` checkpoint folder) or openai:URL[#MODEL] (an OpenAI-compatible endpoint; API key from $OPENAI_API_KEY).")
     var policy: String = "human"
 
     @OptionGroup var options: EnvironmentOptions
@@ -44,8 +45,8 @@ struct PlayCommand: AsyncParsableCommand {
             do { _ = try OpenAIChatConfiguration.parse(policySpec: policy) } catch { throw ValidationError("--policy: \(error)") }
             return
         }
-        guard ["human", "expert"].contains(policy) else {
-            throw ValidationError("--policy must be human or expert (checkpoint:PATH comes with the learner and is not available in this build)")
+        guard ["human", "expert"].contains(policy) || policy.hasPrefix("checkpoint:") else {
+            throw ValidationError("--policy must be human, expert, checkpoint:PATH or openai:URL[#MODEL]")
         }
     }
 
@@ -53,8 +54,11 @@ struct PlayCommand: AsyncParsableCommand {
         let provider = try await options.load(environment)
         var session = PlaySession(
             provider: provider, environment: provider.makeEnvironment(), seed: seed,
-            options: ResetOptions(split: Split(rawValue: split)!, taskID: task), useExpert: policy == "expert")
+            options: ResetOptions(split: Split(rawValue: split)!, taskID: task), useExpert: policy == "expert" || policy.hasPrefix("checkpoint:"))
         if RemotePolicyAdapter.isRemote(policy) { session.remote = try RemotePolicyAdapter(policySpec: policy, environment: provider.spec) }
+        if policy.hasPrefix("checkpoint:") {
+            session.checkpointPolicy = try GPT2Policy.load(folder: URL(fileURLWithPath: String(policy.dropFirst("checkpoint:".count))))
+        }
         do {
             try await session.run()
         } catch {

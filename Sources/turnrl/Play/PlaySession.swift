@@ -1,5 +1,8 @@
 import EnvironmentKit
 import Foundation
+import Learners
+import PolicyModels
+import TensorCore
 import ToolSandbox
 
 /// The loop behind `turnrl play`: show, read a line, step or run a command.
@@ -8,9 +11,16 @@ struct PlaySession {
     let environment: any Environment
     let seed: UInt64
     let options: ResetOptions
+    /// Enter steps an automatic player: the expert, or `checkpointPolicy` when set.
     let useExpert: Bool
     /// `--policy openai:…`: the endpoint writes the utterances (Enter steps it).
     var remote: RemotePolicyAdapter?
+    /// A trained policy (`--policy checkpoint:PATH`), decoding greedily.
+    var checkpointPolicy: (any TurnPolicy)?
+    /// Who writes the utterances, for the header line.
+    private var policyName: String {
+        remote != nil ? "openai" : checkpointPolicy != nil ? "checkpoint" : useExpert ? "expert" : "human"
+    }
     private var utterances: [String] = []
     private var steps: [StepResult] = []
     private var firstObservation: Observation?
@@ -28,13 +38,13 @@ struct PlaySession {
     var isOver: Bool { steps.last?.done ?? false }
 
     mutating func run() async throws {
-        if useExpert && provider.expert == nil {
+        if useExpert && checkpointPolicy == nil && provider.expert == nil {
             throw EnvironmentError.unavailable(what: "an expert (expert.py)", environment: provider.spec.name, fix: "Use --policy human.")
         }
         let observation = try await environment.reset(seed: seed, options: options)
         firstObservation = observation
         let task = await environment.currentTask
-        print("== \(provider.spec.name) \(provider.spec.version) · task \(task?.id ?? "?") (\(task?.kind ?? "?")) · seed \(seed) · \(options.split.rawValue) · policy \(remote != nil ? "openai" : useExpert ? "expert" : "human")")
+        print("== \(provider.spec.name) \(provider.spec.version) · task \(task?.id ?? "?") (\(task?.kind ?? "?")) · seed \(seed) · \(options.split.rawValue) · policy \(policyName)")
         print("Type :help for commands.\n")
         print("[user] \(observation.text)")
         while true {
@@ -68,9 +78,13 @@ struct PlaySession {
                     continue
                 }
                 do {
-                    utterance = try await provider.expert!.act(task: task!, messages: await environment.messages, seed: seed)
+                    if let policy = checkpointPolicy {
+                        utterance = try policyUtterance(policy, messages: await environment.messages)
+                    } else {
+                        utterance = try await provider.expert!.act(task: task!, messages: await environment.messages, seed: seed)
+                    }
                 } catch {
-                    print("expert failed: \(error)")
+                    print("\(checkpointPolicy != nil ? "policy" : "expert") failed: \(error)")
                     continue
                 }
             } else if trimmed.isEmpty {
@@ -96,6 +110,17 @@ struct PlaySession {
     }
 
     func format(_ value: Double) -> String { String(format: "%.3f", value) }
+
+    /// The policy's greedy reply to the conversation so far, rendered in its chat template
+    /// (byte-level, so rendering the messages gives the ids a rollout would have used).
+    func policyUtterance(_ policy: any TurnPolicy, messages: [ChatMessage]) throws -> String {
+        let template = policy.contextTokenizer
+        let context = messages.flatMap { template.tokens(for: $0) } + template.replyOpening
+        let room = policy.contextLength - context.count
+        guard room > 0 else { throw PolicyModelsError.contextOverflow(length: context.count, maximum: policy.contextLength) }
+        var rng = SeededRNG(seed: seed)
+        return try policy.generate(contexts: [context], sampling: .greedy(maxNewTokens: min(256, room)), rng: &rng)[0].text
+    }
 
     func show(utterance: String, result: StepResult) {
         print("\n[assistant, turn \(result.info.turn)] \(utterance)")
@@ -124,7 +149,7 @@ struct PlaySession {
         case ":help":
             print("""
                 Write an utterance in the environment's action format (\(provider.spec.actionFormat.rawValue)); end a line with \\ to continue it.
-                \(useExpert ? "Press Enter to let the expert take the next turn.\n" : "")\(remote != nil ? "Press Enter to let the endpoint's policy take the next turn.\n" : ""):context   exactly what the model sees now (system prompt + messages)
+                \(useExpert ? "Press Enter to let the \(policyName) policy take the next turn.\n" : "")\(remote != nil ? "Press Enter to let the endpoint's policy take the next turn.\n" : ""):context   exactly what the model sees now (system prompt + messages)
                 :undo      rewind one turn (replays the episode from reset without the last utterance)
                 :save FILE write the episode as JSONL
                 :quit      leave

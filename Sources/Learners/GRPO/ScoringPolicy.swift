@@ -1,0 +1,45 @@
+import PolicyModels
+import TensorCore
+
+/// The two things the policy-gradient learners need from a policy: its trainable tensors and
+/// differentiable per-token log-probs of given continuations. Every `TurnPolicy` provides them
+/// (`TurnPolicyScorer`); the narrow protocol lets the learners' tests train a tiny model over an
+/// 8-token vocabulary without a chat template.
+public protocol ScoringPolicy: AnyObject {
+    /// Every trainable tensor (what an optimizer takes).
+    var parameters: [Tensor] { get }
+    /// Per-token log-probabilities of `continuations` after `contexts`, recorded in the graph.
+    func continuationScores(contexts: [[Int32]], continuations: [[Int32]]) throws -> ContinuationScores
+}
+
+/// A `TurnPolicy` seen as a `ScoringPolicy`.
+public final class TurnPolicyScorer: ScoringPolicy {
+    public let policy: any TurnPolicy
+
+    public init(_ policy: any TurnPolicy) { self.policy = policy }
+
+    public var parameters: [Tensor] { policy.parameters }
+
+    public func continuationScores(contexts: [[Int32]], continuations: [[Int32]]) throws -> ContinuationScores {
+        try policy.continuationScores(contexts: contexts, continuations: continuations)
+    }
+}
+
+extension ScoringPolicy {
+    /// Per-token log-probs of each (context, continuation) pair without autograd, scored
+    /// `batchSize` pairs at a time (the old-policy and reference log-probs of an update).
+    func detachedLogProbs(contexts: [[Int32]], continuations: [[Int32]], batchSize: Int) throws -> [[Float]] {
+        try noGrad {
+            try batches(of: contexts.count, size: batchSize).flatMap { range in
+                let scores = try continuationScores(contexts: Array(contexts[range]), continuations: Array(continuations[range]))
+                return scores.perContinuation(scores.logProbs)
+            }
+        }
+    }
+}
+
+/// Consecutive index ranges of at most `size` covering 0..<count.
+func batches(of count: Int, size: Int) -> [Range<Int>] {
+    let size = max(1, size)
+    return stride(from: 0, to: count, by: size).map { $0..<min($0 + size, count) }
+}

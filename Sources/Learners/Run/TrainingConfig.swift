@@ -1,0 +1,68 @@
+import PolicyModels
+
+/// The learning algorithms `turnrl train` runs.
+public enum Algorithm: String, Sendable, Codable, CaseIterable {
+    /// Behaviour cloning on expert demonstrations only.
+    case bc
+    /// BC warm start, then rounds of: play, keep the top episodes so far, clone them.
+    case filteredBC = "filtered-bc"
+    /// BC warm start, then ArCHer.
+    case archer
+    /// BC warm start, then turn-level GRPO (Sources/Learners/GRPO).
+    case grpo
+    /// BC warm start, then PPO (Sources/Learners/PPO).
+    case ppo
+}
+
+/// Size of the byte-level GPT-2 policy.
+public struct ModelSize: Sendable, Equatable, Codable {
+    public var layers = 2
+    public var dModel = 128
+    public var heads = 4
+    public var contextLength = 512
+
+    public init() {}
+
+    /// The GPT-2 configuration (vocabulary: GPT2Policy's byte chat template, padded to 264).
+    public var gpt2: GPT2Config {
+        GPT2Config(vocabSize: GPT2Policy.defaultConfig.vocabSize, contextLength: contextLength, dModel: dModel, layers: layers, heads: heads)
+    }
+}
+
+/// Every hyperparameter of a training run (the resolved form is stored as the run's config.yaml).
+public struct TrainingConfig: Sendable, Equatable, Codable {
+    /// Environment name or folder.
+    public var env = "arith-python"
+    public var algo = Algorithm.archer
+    /// Seeds the model initialisation, every rollout and every minibatch.
+    public var seed: UInt64 = 0
+    /// Environment episodes of the RL / filtered-BC phase (demonstrations not counted).
+    public var episodes = 256
+    /// Wall-clock cap on the RL phase in minutes (0: none); the run stops at whichever comes first.
+    public var minutes: Double = 0
+    /// Clone expert demonstrations before RL (the warm start). Always on for `bc`.
+    public var warmStart = true
+    /// Test-split episodes for the before/after evaluations (0 skips them).
+    public var evalEpisodes = 100
+    /// Evaluate the fresh policy too (the "before" figures); benchmarks skip it.
+    public var evalBefore = true
+    /// Sampled first replies per task kind for the first-action probe after BC.
+    public var probeSamples = 32
+    /// Write `checkpoints/step-N` every this many iterations.
+    public var checkpointEvery = 10
+    /// Episodes generated side by side in one batch.
+    public var rolloutBatch = 16
+    /// Cap on new tokens per turn.
+    public var perTurnMaxNewTokens = 96
+    public var model = ModelSize()
+    public var bc = BCConfig()
+    public var archer = ArcherConfig()
+    public var grpo = GRPOHyperparameters()
+    /// GRPO: tasks per iteration; each is played `grpo.groupSize` times (2 × 8 = 16 episodes).
+    public var grpoTasksPerIteration = 2
+    public var ppo = PPOHyperparameters()
+    /// PPO: episodes per update (equal to ArCHer's episodes per iteration).
+    public var ppoEpisodesPerIteration = 16
+
+    public init() {}
+}

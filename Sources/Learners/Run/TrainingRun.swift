@@ -1,0 +1,400 @@
+import EnvironmentKit
+import Foundation
+import PolicyModels
+import TensorCore
+import Trajectories
+
+/// A progress update for the command line.
+public struct TrainingProgress: Sendable {
+    /// Units done and total in the current phase (steps for BC, episodes for RL).
+    public var done: Int
+    public var total: Int
+    public var phase: String
+    /// A short line of the latest figures.
+    public var figures: String
+}
+
+/// Errors of a training run that are the user's to fix.
+public enum TrainingError: Error, CustomStringConvertible {
+    case folderInUse(String)
+    case nothingToResume(String)
+
+    public var description: String {
+        switch self {
+        case .folderInUse(let path): "\(path) already holds a run; pass --resume to continue it or choose another --out"
+        case .nothingToResume(let path): "\(path) has no state.json to resume from (no checkpoint was written yet); start it again without --resume"
+        }
+    }
+}
+
+/// One `turnrl train` run in its run folder (layout in docs/ARCHITECTURE.md, "Run folder"):
+/// optional before-evaluation, BC warm start on expert demonstrations (with the first-action
+/// probe), then iterations of the chosen algorithm, checkpoints, after-evaluation, summary.
+public final class TrainingRun {
+    public let config: TrainingConfig
+    public let provider: any EnvironmentProvider
+    public let folder: URL
+    /// Short notes for the user (phase changes, warnings).
+    let note: (String) -> Void
+    let progress: (TrainingProgress) -> Void
+    private var state: RunState
+    private let store: TrajectoryStore
+    private let metrics: MetricsLog
+    private let policy: GPT2Policy
+    private let startedFresh: Bool
+
+    /// Opens (or, with `resume`, reopens) the run folder. `configJSON` is stored with the run.
+    public init(
+        config: TrainingConfig, provider: any EnvironmentProvider, folder: URL, resume: Bool, configJSON: String,
+        note: @escaping (String) -> Void = { _ in }, progress: @escaping (TrainingProgress) -> Void = { _ in }
+    ) throws {
+        self.config = config
+        self.provider = provider
+        self.folder = folder
+        self.note = note
+        self.progress = progress
+        let fm = FileManager.default
+        let stateURL = folder.appendingPathComponent("state.json")
+        let databaseURL = folder.appendingPathComponent("run.sqlite")
+        if resume {
+            guard fm.fileExists(atPath: stateURL.path) else { throw TrainingError.nothingToResume(folder.path) }
+        } else if fm.fileExists(atPath: databaseURL.path) {
+            throw TrainingError.folderInUse(folder.path)
+        }
+        try fm.createDirectory(at: folder.appendingPathComponent("checkpoints"), withIntermediateDirectories: true)
+        store = try TrajectoryStore(path: databaseURL.path, durability: .normal)
+        if resume {
+            state = try RunState.load(stateURL)
+        } else {
+            state = RunState(runID: try store.beginRun(name: folder.lastPathComponent, configJSON: configJSON, seed: config.seed, codeVersion: "turnrl").id)
+        }
+        startedFresh = !resume
+        if resume { try Self.dropRowsAfter(step: state.step, in: folder.appendingPathComponent("metrics.csv")) }
+        metrics = try MetricsLog(folder: folder, store: store, run: state.runID)
+        if let checkpoint = state.checkpoint {
+            policy = try GPT2Policy.load(folder: folder.appendingPathComponent(checkpoint))
+        } else {
+            var rng = Self.stream(config.seed, 0)
+            policy = try GPT2Policy(config: config.model.gpt2, rng: &rng)
+        }
+    }
+
+    /// The generator of one stage of the run: (seed, stage) → an independent stream. Stage 0 is
+    /// initialisation, 1 the warm start, 2 the critic's initialisation, 3 + i RL iteration i.
+    static func stream(_ seed: UInt64, _ stage: UInt64) -> SeededRNG {
+        SeededRNG(seed: splitMix64(seed ^ splitMix64(stage &+ 0x5EED)))
+    }
+
+    /// Runs to the end of the budget and returns the summary (also written to summary.json).
+    public func run() async throws -> RunSummary {
+        if state.before.isEmpty && config.evalEpisodes > 0 && config.evalBefore {
+            note("Evaluating the initial policy on \(config.evalEpisodes) test episodes")
+            state.before = try await evaluate(phase: "before")
+        }
+        if (config.algo == .bc || config.warmStart) && !state.bcDone {
+            try await warmStart()
+        }
+        switch config.algo {
+        case .archer: try await runArcher()
+        case .filteredBC: try await runFilteredBC()
+        case .grpo: try await runGRPO()
+        case .ppo: try await runPPO()
+        case .bc: break
+        }
+        let final = try saveCheckpoint(name: "final", archer: nil)
+        var after: [EvaluationSummary] = []
+        if config.evalEpisodes > 0 {
+            note("Evaluating the trained policy on \(config.evalEpisodes) test episodes")
+            after = try await evaluate(phase: "after")
+        }
+        let greedy = after.first
+        let summary = RunSummary(
+            run: folder.path, episodes: state.episodes,
+            final: .init(successRate: greedy?.successRate.mean ?? lastSuccess, meanReturn: greedy?.meanReturn.mean ?? lastReturn),
+            checkpoint: final.path,
+            before: state.before.isEmpty ? nil : Dictionary(uniqueKeysWithValues: state.before.map { ($0.mode, $0) }),
+            after: after.isEmpty ? nil : Dictionary(uniqueKeysWithValues: after.map { ($0.mode, $0) }))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(summary).write(to: folder.appendingPathComponent("summary.json"))
+        return summary
+    }
+
+    private var lastSuccess = 0.0
+    private var lastReturn = 0.0
+
+    // MARK: Phases
+
+    /// Greedy and sampled test evaluation; logged as an `eval` row.
+    private func evaluate(phase: String) async throws -> [EvaluationSummary] {
+        var out: [EvaluationSummary] = []
+        for greedy in [true, false] {
+            out.append(try await Evaluator.evaluate(
+                policy: policy, provider: provider, split: .test, episodes: config.evalEpisodes, greedy: greedy,
+                batchSize: config.rolloutBatch, perTurnMaxNewTokens: config.perTurnMaxNewTokens, seed: config.seed).summary)
+        }
+        let g = out[0]
+        try metrics.append(MetricsRow(episodes: state.episodes, step: state.step, phase: "eval", values: [
+            "successRate": g.successRate.mean, "sampledSuccessRate": out[1].successRate.mean, "meanReturn": g.meanReturn.mean,
+            "meanTurns": g.meanTurns, "toolCalls": g.meanToolCalls, "contextTokens": g.meanContextTokens,
+        ]))
+        note("\(phase): greedy success \(percent(g.successRate)), sampled \(percent(out[1].successRate)), return \(String(format: "%.3f", g.meanReturn.mean))")
+        return out
+    }
+
+    /// Clones expert demonstrations, then probes the first action per task kind.
+    private func warmStart() async throws {
+        var rng = Self.stream(config.seed, 1)
+        let seeds = (0..<config.bc.demonstrations).map { _ in rng.next() }
+        note("Collecting \(seeds.count) expert demonstrations")
+        let demos = try await ExpertDemonstrations.collect(
+            provider: provider, policy: policy, seeds: seeds, perTurnMaxNewTokens: config.perTurnMaxNewTokens)
+        for demo in demos { state.lastEpisodeID = try store.appendEpisode(demo.record, run: state.runID) }
+        state.episodes += demos.count
+        let sequences = demos.filter(\.isTrainable).flatMap { BehaviourCloning.sequences($0.record) }
+        note("Behaviour cloning: \(config.bc.steps) steps on \(sequences.count) sequences (expert success \(String(format: "%.0f%%", 100 * Double(demos.filter(\.success).count) / Double(max(1, demos.count)))))")
+        let bc = BehaviourCloning(policy: policy, config: config.bc)
+        let schedule = WarmupCosineSchedule(peak: config.bc.learningRate, warmupSteps: min(50, config.bc.steps / 10), totalSteps: max(1, config.bc.steps))
+        var window: [Float] = []
+        var tokens = 0
+        var clock = Date()
+        for k in 0..<config.bc.steps {
+            let batch = sampleIndices(config.bc.batchSize, from: sequences.count, rng: &rng).map { sequences[$0] }
+            tokens += batch.reduce(0) { $0 + $1.context.count + $1.continuation.count }
+            window.append(try bc.step(batch, learningRate: schedule.learningRate(at: k)))
+            if (k + 1) % 25 == 0 || k + 1 == config.bc.steps {
+                let loss = window.reduce(0, +) / Float(window.count)
+                let rate = Double(tokens) / max(1e-9, Date().timeIntervalSince(clock))
+                state.step += 1
+                try metrics.append(MetricsRow(episodes: state.episodes, step: state.step, phase: "bc", values: ["bcLoss": Double(loss), "tokensPerSecond": rate]))
+                progress(TrainingProgress(done: k + 1, total: config.bc.steps, phase: "bc", figures: String(format: "loss %.3f · %.0f tok/s", loss, rate)))
+                window = []; tokens = 0; clock = Date()
+            }
+        }
+        try probeFirstAction(rng: &rng)
+        state.bcDone = true
+        _ = try saveCheckpoint(name: "step-\(state.step)", archer: nil)
+    }
+
+    /// Logs the first-action probability per kind; warns when RL would get no signal.
+    private func probeFirstAction(rng: inout SeededRNG) throws {
+        guard config.probeSamples > 0 else { return }
+        let probabilities = try FirstActionProbe.probabilities(
+            policy: policy, provider: provider, samplesPerKind: config.probeSamples, perTurnMaxNewTokens: config.perTurnMaxNewTokens, rng: &rng)
+        guard !probabilities.isEmpty else { return }
+        let samplesPerUpdate = switch config.algo {
+        case .archer: config.archer.episodesPerIteration
+        case .grpo: config.grpo.groupSize
+        case .ppo: config.ppoEpisodesPerIteration
+        case .bc, .filteredBC: config.rolloutBatch
+        }
+        let floor = 1 / Double(samplesPerUpdate)
+        for (kind, p) in probabilities.sorted(by: { $0.key < $1.key }) {
+            note(String(format: "P(right first action | %@) = %.2f", kind, p))
+            if p < floor && config.algo != .bc {
+                note(String(format: "warning: below 1/%d = %.3f for %@: RL will rarely see the right first action there and may get no signal", samplesPerUpdate, floor, kind))
+            }
+        }
+        let mean = probabilities.values.reduce(0, +) / Double(probabilities.count)
+        try metrics.append(MetricsRow(episodes: state.episodes, step: state.step, phase: "bc", values: ["firstActionProbability": mean]))
+    }
+
+    /// Plays `count` fresh episodes of the train split and stores them.
+    private func collect(count: Int, rng: inout SeededRNG) async throws -> [PlayedEpisode] {
+        try await collect(seeds: (0..<count).map { _ in rng.next() }, rng: &rng)
+    }
+
+    /// Plays one episode per seed (train split) and stores them.
+    private func collect(seeds: [UInt64], rng: inout SeededRNG) async throws -> [PlayedEpisode] {
+        let worker = RolloutWorker(provider: provider, policy: policy, settings: RolloutSettings(
+            split: .train, sampling: SamplingConfig(maxNewTokens: config.perTurnMaxNewTokens),
+            batchSize: config.rolloutBatch, perTurnMaxNewTokens: config.perTurnMaxNewTokens))
+        var played = try await worker.play(seeds: seeds, rng: &rng)
+        for k in played.indices {
+            played[k].record.id = try store.appendEpisode(played[k].record, run: state.runID)
+            state.lastEpisodeID = played[k].record.id
+        }
+        state.episodes += played.count
+        state.rlEpisodes += played.count
+        return played
+    }
+
+    /// Rollout statistics of an iteration as metric values.
+    private func rolloutValues(_ played: [PlayedEpisode]) -> [String: Double] {
+        let n = Double(max(1, played.count))
+        lastSuccess = Double(played.filter(\.success).count) / n
+        lastReturn = played.reduce(0) { $0 + $1.episodeReturn } / n
+        return [
+            "successRate": lastSuccess, "meanReturn": lastReturn,
+            "meanTurns": Double(played.reduce(0) { $0 + $1.turns }) / n,
+            "toolCalls": Double(played.reduce(0) { $0 + $1.toolCalls }) / n,
+            "contextTokens": played.reduce(0) { $0 + $1.meanContextTokens } / n,
+        ]
+    }
+
+    /// Whether the RL budget (episodes, minutes) has room for another iteration.
+    private func budgetLeft(iterationStart: Date, carried: Double) -> Bool {
+        if state.rlEpisodes >= config.episodes { return false }
+        if config.minutes > 0, carried + Date().timeIntervalSince(iterationStart) >= config.minutes * 60 { return false }
+        return true
+    }
+
+    /// The run's stored trainable episodes up to the checkpointed state (a resumed run's view).
+    private func storedEpisodes() throws -> [EpisodeRecordData] {
+        try store.episodeIDs(run: state.runID).filter { $0 <= state.lastEpisodeID }.map { try store.episode(id: $0) }
+            .filter { $0.status.isTrainable }
+    }
+
+    private func runArcher() async throws {
+        var initRNG = Self.stream(config.seed, 2)
+        let trainer = try ArcherTrainer(
+            policy: policy, vocabularySize: policy.model.config.vocabSize, config: config.archer,
+            maxNewTokens: config.perTurnMaxNewTokens, rng: &initRNG)
+        if let checkpoint = state.checkpoint,
+           FileManager.default.fileExists(atPath: folder.appendingPathComponent(checkpoint).appendingPathComponent("critic.safetensors").path) {
+            try trainer.loadCritics(from: folder.appendingPathComponent(checkpoint))
+        }
+        // The buffer holds the demonstrations and every rollout so far (rebuilt from the store).
+        for episode in try storedEpisodes() { trainer.replay.append(contentsOf: Transition.transitions(of: episode)) }
+        note("ArCHer: \(config.episodes) episodes, \(config.archer.episodesPerIteration) per iteration, critic-only for the first \(config.archer.warmupIterations)")
+        let carried = state.rlSeconds
+        let start = Date()
+        while budgetLeft(iterationStart: start, carried: carried) {
+            var rng = Self.stream(config.seed, 3 + UInt64(state.iteration))
+            let played = try await collect(count: min(config.archer.episodesPerIteration, config.episodes - state.rlEpisodes), rng: &rng)
+            for episode in played where episode.isTrainable { trainer.replay.append(contentsOf: Transition.transitions(of: episode.record)) }
+            let warmup = state.iteration < config.archer.warmupIterations
+            let clock = Date()
+            var criticLoss: Float = 0, meanQ: Float = 0, meanV: Float = 0, tokens = 0
+            for _ in 0..<config.archer.criticStepsPerIteration {
+                let stats = try trainer.criticStep(rng: &rng)
+                criticLoss += stats.loss / Float(config.archer.criticStepsPerIteration)
+                meanQ = stats.meanQ; meanV = stats.meanV; tokens += stats.tokens
+            }
+            var values = rolloutValues(played)
+            values["criticLoss"] = Double(criticLoss); values["meanQ"] = Double(meanQ); values["meanV"] = Double(meanV)
+            if !warmup {
+                var actorLoss: Float = 0, advantage: Float = 0, entropy: Float = 0
+                for _ in 0..<config.archer.actorStepsPerIteration {
+                    let stats = try trainer.actorStep(rng: &rng)
+                    actorLoss += stats.loss; advantage += stats.advantageMean; entropy += stats.entropy; tokens += stats.tokens
+                }
+                let k = Float(max(1, config.archer.actorStepsPerIteration))
+                values["actorLoss"] = Double(actorLoss / k); values["advantageMean"] = Double(advantage / k); values["entropy"] = Double(entropy / k)
+            }
+            // Trained tokens (critic and actor passes) per second of update time.
+            values["tokensPerSecond"] = Double(tokens) / max(1e-9, Date().timeIntervalSince(clock))
+            try finishIteration(values, phase: warmup ? "warmup" : "rl", seconds: carried + Date().timeIntervalSince(start), archer: trainer)
+        }
+        _ = try saveCheckpoint(name: "step-\(state.step)", archer: trainer)
+    }
+
+    private func runFilteredBC() async throws {
+        var pool = try storedEpisodes().filter { $0.split == "train" }.map { PlayedEpisode(record: $0, taskKind: "", success: false, toolCalls: 0) }
+        let bc = BehaviourCloning(policy: policy, config: config.bc)
+        note("Filtered BC: \(config.episodes) episodes, top \(Int(config.bc.filterFraction * 100))% of all episodes so far cloned after each batch")
+        let carried = state.rlSeconds
+        let start = Date()
+        while budgetLeft(iterationStart: start, carried: carried) {
+            var rng = Self.stream(config.seed, 3 + UInt64(state.iteration))
+            let played = try await collect(count: min(config.rolloutBatch, config.episodes - state.rlEpisodes), rng: &rng)
+            pool += played
+            let sequences = BehaviourCloning.topEpisodes(pool, fraction: config.bc.filterFraction).flatMap { BehaviourCloning.sequences($0.record) }
+            let clock = Date()
+            var loss: Float = 0, tokens = 0
+            for _ in 0..<config.bc.stepsPerIteration {
+                let batch = sampleIndices(config.bc.batchSize, from: sequences.count, rng: &rng).map { sequences[$0] }
+                tokens += batch.reduce(0) { $0 + $1.context.count + $1.continuation.count }
+                loss += try bc.step(batch) / Float(config.bc.stepsPerIteration)
+            }
+            var values = rolloutValues(played)
+            values["bcLoss"] = Double(loss)
+            values["tokensPerSecond"] = Double(tokens) / max(1e-9, Date().timeIntervalSince(clock))
+            try finishIteration(values, phase: "rl", seconds: carried + Date().timeIntervalSince(start), archer: nil)
+        }
+    }
+
+    private func runGRPO() async throws {
+        let learner = try GRPOLearner(policy: policy, hyperparameters: config.grpo, seed: config.seed)
+        note("Turn-level GRPO: \(config.episodes) episodes, \(config.grpoTasksPerIteration) tasks × \(config.grpo.groupSize) per iteration")
+        try await runPolicyGradient(seeds: { rng in learner.groupedSeeds(tasks: self.config.grpoTasksPerIteration, rng: &rng) },
+                                    update: { try learner.update(played: $0) })
+    }
+
+    private func runPPO() async throws {
+        var initRNG = Self.stream(config.seed, 2)
+        let critic = try TokenCritic(copying: policy.model, rng: &initRNG)
+        let learner = try PPOLearner(policy: policy, critic: critic, hyperparameters: config.ppo, seed: config.seed)
+        note("PPO: \(config.episodes) episodes, \(config.ppoEpisodesPerIteration) per update (the value head restarts from the policy on --resume)")
+        try await runPolicyGradient(seeds: { rng in (0..<self.config.ppoEpisodesPerIteration).map { _ in rng.next() } },
+                                    update: { try learner.update(played: $0) })
+    }
+
+    /// The on-policy loop shared by GRPO and PPO (Sources/Learners/GRPO, PPO): play the
+    /// iteration's seeds, update on those episodes, log, checkpoint.
+    private func runPolicyGradient(seeds: (inout SeededRNG) -> [UInt64], update: ([PlayedEpisode]) throws -> PolicyGradientMetrics) async throws {
+        let carried = state.rlSeconds
+        let start = Date()
+        while budgetLeft(iterationStart: start, carried: carried) {
+            var rng = Self.stream(config.seed, 3 + UInt64(state.iteration))
+            let played = try await collect(seeds: Array(seeds(&rng).prefix(config.episodes - state.rlEpisodes)), rng: &rng)
+            let clock = Date()
+            let metrics = try update(played)
+            var values = rolloutValues(played)
+            values.merge(metrics.columns) { _, new in new }
+            values["tokensPerSecond"] = Double(metrics.trainedTokens) / max(1e-9, Date().timeIntervalSince(clock))
+            try finishIteration(values, phase: "rl", seconds: carried + Date().timeIntervalSince(start), archer: nil)
+        }
+    }
+
+    /// Counts an RL iteration, logs its row, shows progress, checkpoints every `checkpointEvery`.
+    private func finishIteration(_ values: [String: Double], phase: String, seconds: Double, archer: ArcherTrainer?) throws {
+        state.iteration += 1
+        state.step += 1
+        state.rlSeconds = seconds
+        try metrics.append(MetricsRow(episodes: state.episodes, step: state.step, phase: phase, values: values))
+        progress(TrainingProgress(done: state.rlEpisodes, total: config.episodes, phase: phase, figures: figures(values)))
+        if state.iteration % max(1, config.checkpointEvery) == 0 { _ = try saveCheckpoint(name: "step-\(state.step)", archer: archer) }
+    }
+
+    // MARK: Checkpoints
+
+    /// Writes the policy (and critics) to `checkpoints/NAME` with state.json, and points the run's
+    /// state.json at it.
+    private func saveCheckpoint(name: String, archer: ArcherTrainer?) throws -> URL {
+        let relative = "checkpoints/\(name)"
+        let url = folder.appendingPathComponent(relative)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        try policy.save(to: url)
+        try archer?.saveCritics(to: url)
+        state.checkpoint = relative
+        try state.write(url.appendingPathComponent("state.json"))
+        try state.write(folder.appendingPathComponent("state.json"))
+        return url
+    }
+
+    /// A resumed run replays from its checkpoint: metrics rows logged after it are dropped.
+    static func dropRowsAfter(step: Int, in url: URL) throws {
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return }
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        guard !lines.isEmpty else { return }
+        let header = lines.removeFirst()
+        let kept = lines.filter { line in
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false)
+            return cells.count > 1 && (Int(cells[1]) ?? .max) <= step
+        }
+        try (([header] + kept).joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
+    }
+
+    private func figures(_ v: [String: Double]) -> String {
+        var parts = [String(format: "success %.0f%%", 100 * (v["successRate"] ?? 0)), String(format: "return %.2f", v["meanReturn"] ?? 0),
+                     String(format: "turns %.1f", v["meanTurns"] ?? 0), String(format: "tools %.1f", v["toolCalls"] ?? 0)]
+        for key in ["criticLoss", "actorLoss", "bcLoss", "policyLoss", "valueLoss"] { if let x = v[key] { parts.append(String(format: "%@ %.3g", key, x)) } }
+        if let t = v["tokensPerSecond"] { parts.append(String(format: "%.0f tok/s", t)) }
+        return parts.joined(separator: " · ")
+    }
+
+    private func percent(_ e: Estimate) -> String {
+        String(format: "%.0f%% [%.0f, %.0f]", 100 * e.mean, 100 * e.low, 100 * e.high)
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+
+@testable import turnrl
+
+/// `turnrl train` end to end on arith-python with a tiny model and budget: the run folder has the
+/// contract's files, `--json` prints the summary, and `--resume` continues from the checkpoint.
+@Suite(.serialized) struct TrainCommandTests {
+    static var arithPython: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Environments/arith-python").path
+    }
+
+    static let tiny = [
+        "--set", "model.layers=1", "--set", "model.dModel=32", "--set", "model.heads=2", "--set", "model.contextLength=512",
+        "--set", "bc.demonstrations=4", "--set", "bc.steps=2", "--set", "evalEpisodes=2", "--set", "probeSamples=1",
+        "--set", "archer.episodesPerIteration=4", "--set", "archer.warmupIterations=0", "--set", "archer.criticDModel=16",
+        "--set", "archer.criticLayers=1", "--set", "archer.criticHeads=2", "--set", "archer.criticHeadHiddenSize=8",
+        "--set", "archer.batchSize=2", "--set", "rolloutBatch=4", "--set", "perTurnMaxNewTokens=16", "--set", "checkpointEvery=1",
+    ]
+
+    struct Summary: Decodable {
+        struct Final: Decodable { var successRate: Double; var meanReturn: Double }
+        var run: String
+        var episodes: Int
+        var final: Final
+        var checkpoint: String
+    }
+
+    @Test func archerRunWritesTheRunFolderAndResumes() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("train-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let first = try Shell.run(turnrlBinary().path, ["train", "--env", Self.arithPython, "--algo", "archer", "--episodes", "4",
+                                                         "--out", folder.path, "--json"] + Self.tiny)
+        #expect(first.status == 0, "stderr: \(first.stderr)")
+        let summary = try JSONDecoder().decode(Summary.self, from: Data(first.stdout.utf8))
+        #expect(summary.episodes == 8)  // 4 demonstrations + 4 RL episodes
+        for file in ["run.sqlite", "metrics.csv", "config.yaml", "state.json", "summary.json",
+                     "checkpoints/final/model.safetensors", "checkpoints/final/config.json", "checkpoints/final/tokenizer.yaml",
+                     "checkpoints/step-2/critic.safetensors", "checkpoints/step-2/target_critic.safetensors"] {
+            #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(file).path), "missing \(file)")
+        }
+        let csv = try String(contentsOf: folder.appendingPathComponent("metrics.csv"), encoding: .utf8)
+        #expect(csv.hasPrefix("episodes,step,phase,successRate,"))
+        #expect(csv.contains(",rl,") && csv.contains(",eval,") && csv.contains(",bc,"))
+
+        let resumed = try Shell.run(turnrlBinary().path, ["train", "--out", folder.path, "--resume", "--episodes", "8", "--json"])
+        #expect(resumed.status == 0, "stderr: \(resumed.stderr)")
+        #expect(try JSONDecoder().decode(Summary.self, from: Data(resumed.stdout.utf8)).episodes == 12)
+
+        let again = try Shell.run(turnrlBinary().path, ["train", "--env", Self.arithPython, "--out", folder.path] + Self.tiny)
+        #expect(again.status != 0 && again.stderr.contains("--resume"))
+    }
+}

@@ -136,13 +136,9 @@ public final class ArcherTrainer {
         let actions = try sampleActions(states, rng: &rng)
         let advantage = try advantages(states: states, actions: actions)
         actorOptimizer.zeroGrad()
-        let scores = try policy.continuationScores(contexts: states, continuations: actions)
-        var weights = [Float](repeating: 0, count: scores.batchSize * scores.length)
-        for b in 0..<scores.batchSize {
-            for t in 0..<scores.length where scores.mask[b * scores.length + t] { weights[b * scores.length + t] = advantage[b] }
-        }
-        let w = Tensor(shape: [scores.batchSize, scores.length], data: weights)
-        let loss = (scores.logProbs * w).sum() * (-1 / Float(states.count))
+        let batch = zip(zip(states, actions), advantage).map { WeightedSequence(context: $0.0, continuation: $0.1, weight: $1) }
+        let (sum, _, scores) = try weightedLogLikelihood(policy, batch)
+        let loss = sum * (-1 / Float(states.count))
         loss.backward()
         clipGradientNorm(policy.parameters, maxNorm: config.maxGradNorm)
         actorOptimizer.step()

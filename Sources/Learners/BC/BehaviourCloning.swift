@@ -71,7 +71,7 @@ public final class BehaviourCloning {
     @discardableResult
     public func step(_ batch: [WeightedSequence], learningRate: Float? = nil) throws -> Float {
         optimizer.zeroGrad()
-        let (sum, count) = try weightedLogLikelihood(policy, batch)
+        let (sum, count, _) = try weightedLogLikelihood(policy, batch)
         let loss = sum * (-1 / Float(max(count, 1)))
         loss.backward()
         clipGradientNorm(policy.parameters, maxNorm: config.maxGradNorm)

@@ -27,6 +27,7 @@ public final class MetricsLog {
     public static let columns = [
         "successRate", "sampledSuccessRate", "meanReturn", "meanTurns", "toolCalls", "contextTokens", "tokensPerSecond",
         "bcLoss", "criticLoss", "actorLoss", "entropy", "advantageMean", "meanQ", "meanV", "firstActionProbability",
+        "policyLoss", "valueLoss", "klToReference", "clipFraction",
     ]
     let url: URL
     let store: TrajectoryStore

@@ -55,6 +55,12 @@ public struct TrainingConfig: Sendable, Equatable, Codable {
     public var model = ModelSize()
     public var bc = BCConfig()
     public var archer = ArcherConfig()
+    public var grpo = GRPOHyperparameters()
+    /// GRPO: tasks per iteration; each is played `grpo.groupSize` times (2 × 8 = 16 episodes).
+    public var grpoTasksPerIteration = 2
+    public var ppo = PPOHyperparameters()
+    /// PPO: episodes per update (equal to ArCHer's episodes per iteration).
+    public var ppoEpisodesPerIteration = 16
 
     public init() {}
 }

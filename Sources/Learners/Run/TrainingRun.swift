@@ -18,13 +18,11 @@ public struct TrainingProgress: Sendable {
 public enum TrainingError: Error, CustomStringConvertible {
     case folderInUse(String)
     case nothingToResume(String)
-    case algorithmUnavailable(Algorithm)
 
     public var description: String {
         switch self {
         case .folderInUse(let path): "\(path) already holds a run; pass --resume to continue it or choose another --out"
         case .nothingToResume(let path): "\(path) has no state.json to resume from (no checkpoint was written yet); start it again without --resume"
-        case .algorithmUnavailable(let algo): "--algo \(algo.rawValue) is not available in this build: its learner (Sources/Learners/\(algo == .grpo ? "GRPO" : "PPO")) is not wired into `turnrl train` yet; use bc, filtered-bc or archer"
         }
     }
 }
@@ -50,7 +48,6 @@ public final class TrainingRun {
         config: TrainingConfig, provider: any EnvironmentProvider, folder: URL, resume: Bool, configJSON: String,
         note: @escaping (String) -> Void = { _ in }, progress: @escaping (TrainingProgress) -> Void = { _ in }
     ) throws {
-        if config.algo == .grpo || config.algo == .ppo { throw TrainingError.algorithmUnavailable(config.algo) }
         self.config = config
         self.provider = provider
         self.folder = folder
@@ -100,7 +97,9 @@ public final class TrainingRun {
         switch config.algo {
         case .archer: try await runArcher()
         case .filteredBC: try await runFilteredBC()
-        case .bc, .grpo, .ppo: break
+        case .grpo: try await runGRPO()
+        case .ppo: try await runPPO()
+        case .bc: break
         }
         let final = try saveCheckpoint(name: "final", archer: nil)
         var after: [EvaluationSummary] = []
@@ -183,7 +182,12 @@ public final class TrainingRun {
         let probabilities = try FirstActionProbe.probabilities(
             policy: policy, provider: provider, samplesPerKind: config.probeEpisodes, perTurnMaxNewTokens: config.perTurnMaxNewTokens, rng: &rng)
         guard !probabilities.isEmpty else { return }
-        let samplesPerUpdate = config.algo == .archer ? config.archer.episodesPerIteration : config.rolloutBatch
+        let samplesPerUpdate = switch config.algo {
+        case .archer: config.archer.episodesPerIteration
+        case .grpo: config.grpo.groupSize
+        case .ppo: config.ppoEpisodesPerIteration
+        case .bc, .filteredBC: config.rolloutBatch
+        }
         let floor = 1 / Double(samplesPerUpdate)
         for (kind, p) in probabilities.sorted(by: { $0.key < $1.key }) {
             note(String(format: "P(right first action | %@) = %.2f", kind, p))
@@ -195,9 +199,13 @@ public final class TrainingRun {
         try metrics.append(MetricsRow(episodes: state.episodes, step: state.step, phase: "bc", values: ["firstActionProbability": mean]))
     }
 
-    /// Plays one iteration's episodes (seeded by the iteration) and stores them.
+    /// Plays `count` fresh episodes of the train split and stores them.
     private func collect(count: Int, rng: inout SeededRNG) async throws -> [PlayedEpisode] {
-        let seeds = (0..<count).map { _ in rng.next() }
+        try await collect(seeds: (0..<count).map { _ in rng.next() }, rng: &rng)
+    }
+
+    /// Plays one episode per seed (train split) and stores them.
+    private func collect(seeds: [UInt64], rng: inout SeededRNG) async throws -> [PlayedEpisode] {
         let worker = RolloutWorker(provider: provider, policy: policy, settings: RolloutSettings(
             split: .train, sampling: SamplingConfig(maxNewTokens: config.perTurnMaxNewTokens),
             batchSize: config.rolloutBatch, perTurnMaxNewTokens: config.perTurnMaxNewTokens))
@@ -276,12 +284,7 @@ public final class TrainingRun {
             }
             // Trained tokens (critic and actor passes) per second of update time.
             values["tokensPerSecond"] = Double(tokens) / max(1e-9, Date().timeIntervalSince(clock))
-            state.iteration += 1
-            state.step += 1
-            state.rlSeconds = carried + Date().timeIntervalSince(start)
-            try metrics.append(MetricsRow(episodes: state.episodes, step: state.step, phase: warmup ? "warmup" : "rl", values: values))
-            progress(TrainingProgress(done: state.rlEpisodes, total: config.episodes, phase: warmup ? "warmup" : "rl", figures: figures(values)))
-            if state.iteration % max(1, config.checkpointEvery) == 0 { _ = try saveCheckpoint(name: "step-\(state.step)", archer: trainer) }
+            try finishIteration(values, phase: warmup ? "warmup" : "rl", seconds: carried + Date().timeIntervalSince(start), archer: trainer)
         }
         _ = try saveCheckpoint(name: "step-\(state.step)", archer: trainer)
     }
@@ -307,13 +310,51 @@ public final class TrainingRun {
             var values = rolloutValues(played)
             values["bcLoss"] = Double(loss)
             values["tokensPerSecond"] = Double(tokens) / max(1e-9, Date().timeIntervalSince(clock))
-            state.iteration += 1
-            state.step += 1
-            state.rlSeconds = carried + Date().timeIntervalSince(start)
-            try metrics.append(MetricsRow(episodes: state.episodes, step: state.step, phase: "rl", values: values))
-            progress(TrainingProgress(done: state.rlEpisodes, total: config.episodes, phase: "rl", figures: figures(values)))
-            if state.iteration % max(1, config.checkpointEvery) == 0 { _ = try saveCheckpoint(name: "step-\(state.step)", archer: nil) }
+            try finishIteration(values, phase: "rl", seconds: carried + Date().timeIntervalSince(start), archer: nil)
         }
+    }
+
+    private func runGRPO() async throws {
+        let learner = try GRPOLearner(policy: policy, hyperparameters: config.grpo, seed: config.seed)
+        note("Turn-level GRPO: \(config.episodes) episodes, \(config.grpoTasksPerIteration) tasks × \(config.grpo.groupSize) per iteration")
+        try await runPolicyGradient(seeds: { rng in learner.groupedSeeds(tasks: self.config.grpoTasksPerIteration, rng: &rng) },
+                                    update: { try learner.update(played: $0) })
+    }
+
+    private func runPPO() async throws {
+        var initRNG = Self.stream(config.seed, 2)
+        let critic = try TokenCritic(copying: policy.model, rng: &initRNG)
+        let learner = try PPOLearner(policy: policy, critic: critic, hyperparameters: config.ppo, seed: config.seed)
+        note("PPO: \(config.episodes) episodes, \(config.ppoEpisodesPerIteration) per update (the value head restarts from the policy on --resume)")
+        try await runPolicyGradient(seeds: { rng in (0..<self.config.ppoEpisodesPerIteration).map { _ in rng.next() } },
+                                    update: { try learner.update(played: $0) })
+    }
+
+    /// The on-policy loop shared by GRPO and PPO (Sources/Learners/GRPO, PPO): play the
+    /// iteration's seeds, update on those episodes, log, checkpoint.
+    private func runPolicyGradient(seeds: (inout SeededRNG) -> [UInt64], update: ([PlayedEpisode]) throws -> PolicyGradientMetrics) async throws {
+        let carried = state.rlSeconds
+        let start = Date()
+        while budgetLeft(iterationStart: start, carried: carried) {
+            var rng = Self.stream(config.seed, 3 + UInt64(state.iteration))
+            let played = try await collect(seeds: Array(seeds(&rng).prefix(config.episodes - state.rlEpisodes)), rng: &rng)
+            let clock = Date()
+            let metrics = try update(played)
+            var values = rolloutValues(played)
+            values.merge(metrics.columns) { _, new in new }
+            values["tokensPerSecond"] = Double(metrics.trainedTokens) / max(1e-9, Date().timeIntervalSince(clock))
+            try finishIteration(values, phase: "rl", seconds: carried + Date().timeIntervalSince(start), archer: nil)
+        }
+    }
+
+    /// Counts an RL iteration, logs its row, shows progress, checkpoints every `checkpointEvery`.
+    private func finishIteration(_ values: [String: Double], phase: String, seconds: Double, archer: ArcherTrainer?) throws {
+        state.iteration += 1
+        state.step += 1
+        state.rlSeconds = seconds
+        try metrics.append(MetricsRow(episodes: state.episodes, step: state.step, phase: phase, values: values))
+        progress(TrainingProgress(done: state.rlEpisodes, total: config.episodes, phase: phase, figures: figures(values)))
+        if state.iteration % max(1, config.checkpointEvery) == 0 { _ = try saveCheckpoint(name: "step-\(state.step)", archer: archer) }
     }
 
     // MARK: Checkpoints
@@ -348,7 +389,7 @@ public final class TrainingRun {
     private func figures(_ v: [String: Double]) -> String {
         var parts = [String(format: "success %.0f%%", 100 * (v["successRate"] ?? 0)), String(format: "return %.2f", v["meanReturn"] ?? 0),
                      String(format: "turns %.1f", v["meanTurns"] ?? 0), String(format: "tools %.1f", v["toolCalls"] ?? 0)]
-        for key in ["criticLoss", "actorLoss", "bcLoss"] { if let x = v[key] { parts.append(String(format: "%@ %.3g", key, x)) } }
+        for key in ["criticLoss", "actorLoss", "bcLoss", "policyLoss", "valueLoss"] { if let x = v[key] { parts.append(String(format: "%@ %.3g", key, x)) } }
         if let t = v["tokensPerSecond"] { parts.append(String(format: "%.0f tok/s", t)) }
         return parts.joined(separator: " · ")
     }

@@ -23,8 +23,10 @@ public struct WeightedSequence: Sendable, Equatable {
 }
 
 /// Σ over sequences and tokens of weight · log p(token), as a graph tensor, with the number of
-/// weighted tokens (for normalising).
-func weightedLogLikelihood(_ policy: any TurnPolicy, _ batch: [WeightedSequence]) throws -> (sum: Tensor, weightedTokens: Int) {
+/// weighted tokens (for normalising) and the scores it came from (entropies, masks).
+func weightedLogLikelihood(_ policy: any TurnPolicy, _ batch: [WeightedSequence]) throws
+    -> (sum: Tensor, weightedTokens: Int, scores: ContinuationScores)
+{
     let scores = try policy.continuationScores(contexts: batch.map(\.context), continuations: batch.map(\.continuation))
     var weights = [Float](repeating: 0, count: scores.batchSize * scores.length)
     var count = 0
@@ -37,7 +39,7 @@ func weightedLogLikelihood(_ policy: any TurnPolicy, _ batch: [WeightedSequence]
         }
     }
     let w = Tensor(shape: [scores.batchSize, scores.length], data: weights)
-    return ((scores.logProbs * w).sum(), count)
+    return ((scores.logProbs * w).sum(), count, scores)
 }
 
 /// Scales the gradients of `parameters` so their global L2 norm is at most `maxNorm`

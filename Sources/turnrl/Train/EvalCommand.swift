@@ -63,7 +63,7 @@ struct EvalCommand: AsyncParsableCommand {
         await provider.shutdown()
         if json {
             let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             let object = Dictionary(uniqueKeysWithValues: results.map { ($0.mode, $0) })
             print(String(decoding: try encoder.encode(object), as: UTF8.self))
             return

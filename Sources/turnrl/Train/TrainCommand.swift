@@ -7,7 +7,7 @@ import Learners
 struct TrainCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train a policy on an environment (BC, filtered BC, ArCHer; GRPO and PPO when wired in).",
+        abstract: "Train a policy on an environment (BC, filtered BC, ArCHer, turn-level GRPO, PPO).",
         discussion: """
             A run evaluates the fresh policy on the test split (greedy and sampled, with 95 % bootstrap \
             intervals), clones the environment's expert (the BC warm start; logs the probability of the \
@@ -113,7 +113,7 @@ struct TrainCommand: AsyncParsableCommand {
             await provider.shutdown()
             if json {
                 let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
+                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
                 print(String(decoding: try encoder.encode(summary), as: UTF8.self))
             } else {
                 printSummary(summary)

@@ -67,7 +67,7 @@ enum TrainConfigLoader {
 
     /// The resolved configuration as YAML (the run's config.yaml).
     static func yaml(_ config: TrainingConfig) throws -> String {
-        try Yams.dump(object: dictionary(config), sortKeys: true)
+        try YAMLEncoder().encode(config)
     }
 
     /// The resolved configuration as compact JSON (stored with the run in run.sqlite).

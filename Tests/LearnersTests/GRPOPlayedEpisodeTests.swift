@@ -3,7 +3,8 @@ import TensorCore
 import Trajectories
 @testable import Learners
 
-/// GRPO and PPO on `PlayedEpisode`s (the rollout worker's output) with a `GPT2Policy`.
+/// GRPO and PPO on `PlayedEpisode`s (the rollout worker's output) with a `GPT2Policy`
+/// (`tinyPolicy` from ToyEnvironments.swift).
 struct GRPOPlayedEpisodeTests {
     /// A one-turn episode of `task` that answered `reply` and got `reward`.
     static func played(task: String, reply: [Int32], reward: Double, status: EpisodeStatus = .terminated) -> PlayedEpisode {
@@ -12,16 +13,6 @@ struct GRPOPlayedEpisodeTests {
         let record = EpisodeRecordData(environment: "toy", taskID: task, split: "train", seed: 0, episodeReturn: reward,
                                        status: status, turns: [turn])
         return PlayedEpisode(record: record, taskKind: "toy", success: reward > 0, toolCalls: 0)
-    }
-
-    static func tinyPolicy() throws -> GPT2Policy {
-        var rng = SeededRNG(seed: 4)
-        var config = GPT2Policy.defaultConfig
-        config.contextLength = 16
-        config.dModel = 16
-        config.layers = 1
-        config.heads = 2
-        return try GPT2Policy(config: config, rng: &rng)
     }
 
     static func logProb(_ policy: GPT2Policy, _ reply: [Int32]) throws -> Float {
@@ -43,7 +34,7 @@ struct GRPOPlayedEpisodeTests {
     @Test func groupedSeedsRepeatEachTaskSeedForTheGroup() throws {
         var h = GRPOHyperparameters()
         h.groupSize = 3
-        let learner = try GRPOLearner(policy: Self.tinyPolicy(), hyperparameters: h)
+        let learner = try GRPOLearner(policy: tinyPolicy(seed: 4), hyperparameters: h)
         var rng = SeededRNG(seed: 1)
         let seeds = learner.groupedSeeds(tasks: 2, rng: &rng)
         #expect(seeds.count == 6 && Set(seeds[0..<3]).count == 1 && Set(seeds[3..<6]).count == 1 && seeds[0] != seeds[3])
@@ -55,7 +46,7 @@ struct GRPOPlayedEpisodeTests {
             [Self.played(task: "t", reply: good, reward: 1), Self.played(task: "t", reply: bad, reward: 0)]
         }
         for algorithm in ["grpo", "ppo"] {
-            let policy = try Self.tinyPolicy()
+            let policy = try tinyPolicy(seed: 4)
             let before = (try Self.logProb(policy, good), try Self.logProb(policy, bad))
             let metrics: PolicyGradientMetrics
             if algorithm == "grpo" {

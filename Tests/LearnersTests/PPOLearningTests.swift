@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TensorCore
 @testable import Learners
@@ -39,5 +40,21 @@ struct PPOLearningTests {
         #expect(values.toArray()[0] == 0 && values.toArray()[4] == 0)
         let scores = try policy.continuationScores(contexts: [[1, 2]], continuations: [[3, 4, 5]])
         #expect(scores.mask == layout.mask)
+    }
+
+    @Test func criticWeightsRoundTripThroughAFolder() throws {
+        let policy = try ToyPolicy(vocabularySize: 8, seed: 3)
+        var rng = SeededRNG(seed: 1)
+        let critic = try TokenCritic(copying: policy.model, rng: &rng)
+        let restored = try TokenCritic(copying: policy.model, rng: &rng)  // same trunk, another head
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("turnrl-critic-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let pair = (contexts: [[Int32(1), 2]], continuations: [[Int32(3), 4]])
+        let before = try critic.detachedValues(contexts: pair.contexts, continuations: pair.continuations, batchSize: 1)
+        #expect(try restored.detachedValues(contexts: pair.contexts, continuations: pair.continuations, batchSize: 1) != before)
+        try critic.save(to: folder)
+        try restored.load(from: folder)
+        #expect(try restored.detachedValues(contexts: pair.contexts, continuations: pair.continuations, batchSize: 1) == before)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import PolicyModels
 import TensorCore
 
@@ -40,4 +41,20 @@ public final class TokenCritic: @unchecked Sendable {
             }
         }
     }
+
+    /// Saves the critic's weights as `value_critic.safetensors` in `folder` (TRL's names:
+    /// `transformer.*` for the trunk, `v_head.summary.*` for the head), for `--resume`.
+    public func save(to folder: URL) throws {
+        var tensors: [String: Tensor] = [:]
+        for (key, t) in network.namedParameters { tensors[key] = t }
+        try SafeTensors.save(tensors, path: folder.appendingPathComponent(Self.fileName).path)
+    }
+
+    /// Restores what `save(to:)` wrote into this critic (same trunk configuration).
+    public func load(from folder: URL) throws {
+        let file = try SafeTensors.load(path: folder.appendingPathComponent(Self.fileName).path)
+        for (key, t) in network.namedParameters { t.copyValues(from: try file.tensor(key)) }
+    }
+
+    static let fileName = "value_critic.safetensors"
 }

@@ -78,10 +78,169 @@ def gguf_fixture():
     print("wrote", path)
 
 
+def load_gguf(path):
+    """Every tensor dequantised by the gguf package, in row-major (PyTorch) shape, float64."""
+    import gguf
+    from gguf.quants import dequantize
+    reader = gguf.GGUFReader(path)
+    tensors = {}
+    for t in reader.tensors:
+        values = dequantize(t.data, t.tensor_type)
+        tensors[t.name] = values.reshape([int(d) for d in reversed(t.shape)]).astype(np.float64)
+    meta = {k: f.contents() for k, f in reader.fields.items() if not k.startswith("tokenizer.ggml.")}
+    return tensors, meta
+
+
+def rms_norm(x, w, eps):
+    return x / np.sqrt(np.mean(x * x, axis=-1, keepdims=True) + eps) * w
+
+
+def rope(x, heads, base):
+    """Adjacent-pair rotary (llama.cpp's NORM mode, what GGUF q/k rows are arranged for)."""
+    t, width = x.shape
+    hd = width // heads
+    pos = np.arange(t)[:, None]
+    inv = base ** (-2.0 * np.arange(hd // 2) / hd)
+    ang = pos * inv[None, :]
+    c, s = np.cos(ang), np.sin(ang)
+    x = x.reshape(t, heads, hd // 2, 2)
+    a, b = x[..., 0], x[..., 1]
+    out = np.stack([a * c[:, None, :] - b * s[:, None, :], a * s[:, None, :] + b * c[:, None, :]], axis=-1)
+    return out.reshape(t, width)
+
+
+def forward(tensors, meta, ids):
+    """Logits [T, vocab] of a Llama GGUF for one sequence, in float64."""
+    heads = int(meta["llama.attention.head_count"])
+    kv_heads = int(meta["llama.attention.head_count_kv"])
+    eps = float(meta["llama.attention.layer_norm_rms_epsilon"])
+    base = float(meta["llama.rope.freq_base"])
+    emb = tensors["token_embd.weight"]
+    x = emb[ids]
+    t = len(ids)
+    for i in range(int(meta["llama.block_count"])):
+        p = f"blk.{i}."
+        h = rms_norm(x, tensors[p + "attn_norm.weight"], eps)
+        q = rope(h @ tensors[p + "attn_q.weight"].T, heads, base)
+        k = rope(h @ tensors[p + "attn_k.weight"].T, kv_heads, base)
+        v = h @ tensors[p + "attn_v.weight"].T
+        hd = q.shape[1] // heads
+        out = np.zeros_like(q)
+        causal = np.triu(np.full((t, t), -np.inf), 1)
+        for head in range(heads):
+            kh = head // (heads // kv_heads)
+            qs, ks, vs = q[:, head * hd:(head + 1) * hd], k[:, kh * hd:(kh + 1) * hd], v[:, kh * hd:(kh + 1) * hd]
+            scores = qs @ ks.T / np.sqrt(hd) + causal
+            scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
+            out[:, head * hd:(head + 1) * hd] = (scores / scores.sum(axis=-1, keepdims=True)) @ vs
+        x = x + out @ tensors[p + "attn_output.weight"].T
+        h = rms_norm(x, tensors[p + "ffn_norm.weight"], eps)
+        g = h @ tensors[p + "ffn_gate.weight"].T
+        u = h @ tensors[p + "ffn_up.weight"].T
+        x = x + ((g / (1 + np.exp(-g))) * u) @ tensors[p + "ffn_down.weight"].T
+    x = rms_norm(x, tensors["output_norm.weight"], eps)
+    return x @ tensors.get("output.weight", emb).T
+
+
+# Logit columns kept per position in the fixture besides each position's top 5.
+PROBE_IDS = [0, 1, 2, 13, 198, 253, 1000, 2048, 4096, 7000, 9999, 12345, 20000, 30000, 40000, 49151]
+
+
+def logits_fixture(model):
+    tensors, meta = load_gguf(model)
+    with open(os.path.join(FIXTURES, "smollm2-tokens.json")) as f:
+        tokens = json.load(f)
+    out = []
+    for entry in tokens["prompts"]:
+        logits = forward(tensors, meta, entry["ids"])
+        positions = []
+        for row in logits:
+            top = [int(i) for i in np.argsort(-row)[:5]]
+            ids = top + [i for i in PROBE_IDS if i not in top]
+            positions.append({"ids": ids, "logits": [round(float(row[i]), 5) for i in ids], "maxAbs": round(float(np.abs(row).max()), 5)})
+        out.append({"text": entry["text"], "ids": entry["ids"], "positions": positions})
+    with open(os.path.join(FIXTURES, "smollm2-numpy-logits.json"), "w") as f:
+        json.dump({"model": os.path.basename(model), "prompts": out}, f, separators=(",", ":"))
+    print("wrote numpy logits for", len(out), "prompts")
+
+
+def llamacpp_fixture(model):
+    """Token ids and per-position top-1 / top-1 logit of llama.cpp (2 threads, all logits)."""
+    from llama_cpp import Llama
+    llm = Llama(model_path=model, n_ctx=512, n_threads=2, logits_all=True, verbose=False)
+    prompts = []
+    for text in PROMPTS:
+        ids = llm.tokenize(text.encode(), add_bos=False, special=True)
+        llm.reset()
+        llm.eval(ids)
+        scores = np.array(llm.scores[:len(ids)], dtype=np.float64)
+        prompts.append({"text": text, "ids": ids, "top1": [int(i) for i in scores.argmax(axis=-1)],
+                        "top1Logit": [round(float(r.max()), 4) for r in scores],
+                        "probeLogits": [[round(float(r[i]), 4) for i in PROBE_IDS] for r in scores]})
+    with open(os.path.join(FIXTURES, "smollm2-tokens.json"), "w") as f:
+        json.dump({"model": os.path.basename(model), "probeIDs": PROBE_IDS, "prompts": prompts}, f, separators=(",", ":"))
+    print("wrote llama.cpp tokens and top-1 for", len(prompts), "prompts")
+
+
+# A Hermes-style tool template written with block tags on their own lines, `-` trimming,
+# elif/else, `set`, filters and tests: exercises trim_blocks / lstrip_blocks like real templates.
+HERMES_STYLE = """{%- set system = 'You are a helpful assistant.' -%}
+{% for message in messages %}
+    {% if loop.first and message.role != 'system' %}
+<|im_start|>system
+{{ system }}<|im_end|>
+    {% endif %}
+    {% if message.role == 'tool' %}
+<|im_start|>user
+<tool_response>
+{{ message.content | trim }}
+</tool_response><|im_end|>
+    {% elif message['role'] in ['user', 'system'] or (message.role == 'assistant' and not loop.last) %}
+<|im_start|>{{ message.role }}
+{{ message.content }}<|im_end|>
+    {% else %}
+<|im_start|>{{ message.role ~ '' }}
+{{- '\n' + message.content | trim }}<|im_end|>
+    {% endif %}
+{% endfor %}
+{% if add_generation_prompt is defined and add_generation_prompt %}
+<|im_start|>assistant
+{% endif %}"""
+
+
+def chat_template_fixture(model):
+    """The GGUF's own chat template rendered by jinja2 (as transformers renders it)."""
+    import gguf
+    import jinja2
+    reader = gguf.GGUFReader(model)
+    template = reader.fields["tokenizer.chat_template"].contents()
+    env = jinja2.Environment(trim_blocks=True, lstrip_blocks=True)
+    compiled = env.from_string(template)
+    cases = []
+    for name, messages, add in [("tool-chat", CHAT, True), ("tool-chat-no-system", CHAT_NO_SYSTEM, True),
+                                ("tool-chat-no-generation-prompt", CHAT, False)]:
+        cases.append({"name": name, "messages": messages, "addGenerationPrompt": add,
+                      "rendered": compiled.render(messages=messages, add_generation_prompt=add)})
+    hermes = env.from_string(HERMES_STYLE)
+    hermes_cases = [{"name": "hermes-" + name, "messages": messages, "addGenerationPrompt": add,
+                     "rendered": hermes.render(messages=messages, add_generation_prompt=add)}
+                    for name, messages, add in [("tool-chat", CHAT, True), ("no-system", CHAT_NO_SYSTEM, False), ("ends-with-assistant", CHAT[:5], False)]]
+    with open(os.path.join(FIXTURES, "smollm2-chat-template.json"), "w") as f:
+        json.dump({"template": template, "cases": cases, "hermesTemplate": HERMES_STYLE, "hermesCases": hermes_cases},
+                  f, indent=1, ensure_ascii=False)
+    print("wrote", len(cases), "chat renderings")
+
+
 if __name__ == "__main__":
     command = sys.argv[1] if len(sys.argv) > 1 else ""
     if command == "gguf-fixture":
         gguf_fixture()
+    elif command == "logits":
+        logits_fixture(sys.argv[2])
+    elif command == "llamacpp":
+        llamacpp_fixture(sys.argv[2])
+    elif command == "chat-template":
+        chat_template_fixture(sys.argv[2])
     else:
         print(__doc__)
         sys.exit(2)

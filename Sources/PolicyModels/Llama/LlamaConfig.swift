@@ -34,8 +34,8 @@ public struct LlamaConfig: Sendable, Equatable {
     /// Query heads per key/value head.
     public var groups: Int { heads / kvHeads }
 
-    /// A tiny model for tests (2 layers, d 64, 4 query / 2 KV heads, vocab 96).
-    public static let tiny = LlamaConfig(vocabSize: 96, contextLength: 64, dModel: 64, layers: 2, heads: 4, kvHeads: 2,
+    /// A tiny model for tests (2 layers, d 64, 4 query / 2 KV heads, vocab 260: bytes + specials).
+    public static let tiny = LlamaConfig(vocabSize: 260, contextLength: 64, dModel: 64, layers: 2, heads: 4, kvHeads: 2,
                                          feedForward: 96, ropeBase: 10_000, rmsNormEpsilon: 1e-5)
 
     /// The `llama.*` keys of a GGUF file (the architecture prefix is `general.architecture`).

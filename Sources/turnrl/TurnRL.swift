@@ -17,6 +17,7 @@ struct TurnRL: AsyncParsableCommand {
               report   Summarise a training run.
             """,
         version: TurnRLVersion.string,
-        subcommands: [DoctorCommand.self, ToolCommand.self, IndexCommand.self, BenchCommand.self, EnvCommand.self, PlayCommand.self]
+        subcommands: [DoctorCommand.self, ToolCommand.self, IndexCommand.self, BenchCommand.self, EnvCommand.self, PlayCommand.self,
+                      ModelCommand.self]
     )
 }

@@ -26,6 +26,15 @@ PROMPTS = [
     "def fibonacci(n):\n    if n < 2:\n        return n",
 ]
 
+# Extra strings whose llama.cpp token ids the tokenizer test compares (digits, spaces, Unicode).
+TOKENIZE = [
+    "Hello world! It's 2024-11-21, 3.14159 and 1234567.",
+    "  leading spaces\n\n\ttabs   and trailing  ",
+    "naïve café – “quotes” 日本語 🤖 émoji",
+    "<|im_start|>assistant\n<tool_call>{\"name\": \"python\", \"arguments\": {\"code\": \"print(2**10)\"}}</tool_call><|im_end|>",
+    "x=[1,22,333]; y = x[0]+x[1]  # comment\nreturn y",
+]
+
 # A multi-turn tool conversation (roles, tool call text, a tool result) for the chat template.
 CHAT = [
     {"role": "system", "content": "You can call a python tool: <tool_call>{\"name\": \"python\", \"arguments\": {\"code\": \"...\"}}</tool_call>"},
@@ -177,8 +186,10 @@ def llamacpp_fixture(model):
         prompts.append({"text": text, "ids": ids, "top1": [int(i) for i in scores.argmax(axis=-1)],
                         "top1Logit": [round(float(r.max()), 4) for r in scores],
                         "probeLogits": [[round(float(r[i]), 4) for i in PROBE_IDS] for r in scores]})
+    tokenized = [{"text": t, "ids": llm.tokenize(t.encode(), add_bos=False, special=True)} for t in TOKENIZE]
     with open(os.path.join(FIXTURES, "smollm2-tokens.json"), "w") as f:
-        json.dump({"model": os.path.basename(model), "probeIDs": PROBE_IDS, "prompts": prompts}, f, separators=(",", ":"))
+        json.dump({"model": os.path.basename(model), "probeIDs": PROBE_IDS, "prompts": prompts, "tokenized": tokenized},
+                  f, separators=(",", ":"), ensure_ascii=False)
     print("wrote llama.cpp tokens and top-1 for", len(prompts), "prompts")
 
 
@@ -231,6 +242,38 @@ def chat_template_fixture(model):
     print("wrote", len(cases), "chat renderings")
 
 
+def bench(model, prompt_tokens, gen_tokens, rounds, threads):
+    """llama.cpp's prompt and generation tokens/s, measured like `turnrl bench llama`: one
+    prompt of random ids read at once, then greedy tokens after an 8-token prompt. Prints JSON."""
+    import time
+    import llama_cpp
+    from llama_cpp import Llama
+    llm = Llama(model_path=model, n_ctx=max(512, prompt_tokens + gen_tokens + 16), n_threads=threads,
+                n_threads_batch=threads, n_batch=max(prompt_tokens, 8), verbose=False)
+    rng = np.random.default_rng(1)
+    vocab = llm.n_vocab()
+    prompt = [int(i) for i in rng.integers(500, vocab - 500, prompt_tokens)]
+    best_prompt = float("inf")
+    for _ in range(rounds + 1):
+        llm.reset()
+        start = time.perf_counter()
+        llm.eval(prompt)
+        best_prompt = min(best_prompt, time.perf_counter() - start)
+    best_gen = float("inf")
+    for _ in range(rounds):
+        llm.reset()
+        llm.eval(prompt[:8])
+        start = time.perf_counter()
+        token = int(np.argmax(llm.scores[llm.n_tokens - 1]))
+        for _ in range(gen_tokens - 1):
+            llm.eval([token])
+            token = int(np.argmax(llm.scores[llm.n_tokens - 1]))
+        best_gen = min(best_gen, time.perf_counter() - start)
+    print(json.dumps({"promptTokensPerSecond": prompt_tokens / best_prompt,
+                      "generatedTokensPerSecond": (gen_tokens - 1) / best_gen,
+                      "threads": threads, "version": llama_cpp.__version__}))
+
+
 if __name__ == "__main__":
     command = sys.argv[1] if len(sys.argv) > 1 else ""
     if command == "gguf-fixture":
@@ -239,6 +282,16 @@ if __name__ == "__main__":
         logits_fixture(sys.argv[2])
     elif command == "llamacpp":
         llamacpp_fixture(sys.argv[2])
+    elif command == "bench":
+        import argparse
+        parser = argparse.ArgumentParser()
+        parser.add_argument("model")
+        parser.add_argument("--prompt-tokens", type=int, default=128)
+        parser.add_argument("--gen-tokens", type=int, default=64)
+        parser.add_argument("--rounds", type=int, default=3)
+        parser.add_argument("--threads", type=int, default=2)
+        a = parser.parse_args(sys.argv[2:])
+        bench(a.model, a.prompt_tokens, a.gen_tokens, a.rounds, a.threads)
     elif command == "chat-template":
         chat_template_fixture(sys.argv[2])
     else:

@@ -3,8 +3,10 @@ import TensorCore
 extension LlamaModel {
     /// Loads a Llama-architecture GGUF (llama.cpp's tensor names `token_embd.weight`,
     /// `blk.N.attn_q.weight`, …), dequantising every tensor to Float32 once. The tensors are
-    /// frozen (`requiresGrad == false`): train it through `attachLoRA`.
-    public convenience init(gguf file: GGUFFile) throws(PolicyModelsError) {
+    /// frozen (`requiresGrad == false`): train it through `attachLoRA`. With `keepQuantized`
+    /// (the default) Q4_1/Q8_0 weights are also kept in quantised form for decoding steps
+    /// (≈ 0.1 GB more for SmolLM2-135M), which streams 5× fewer bytes per generated token.
+    public convenience init(gguf file: GGUFFile, keepQuantized: Bool = true) throws(PolicyModelsError) {
         let config = try LlamaConfig(gguf: file)
         let d = config.dModel, kv = config.kvDim, f = config.feedForward
         func load(_ name: String, _ shape: [Int]) throws(PolicyModelsError) -> Tensor {
@@ -26,5 +28,15 @@ extension LlamaModel {
         self.init(config: config, tokenEmbedding: try load("token_embd.weight", [config.vocabSize, d]), layers: layers,
                   finalNorm: try load("output_norm.weight", [d]),
                   outputProjection: config.tieWordEmbeddings ? nil : try load("output.weight", [config.vocabSize, d]))
+        if keepQuantized {
+            for (i, layer) in self.layers.enumerated() {
+                let names: [(LoRATarget, String)] = [(.qProj, "attn_q"), (.kProj, "attn_k"), (.vProj, "attn_v"), (.oProj, "attn_output"),
+                                                     (.gateProj, "ffn_gate"), (.upProj, "ffn_up"), (.downProj, "ffn_down")]
+                for (target, name) in names {
+                    layer.projection(target).quantized = try QuantizedMatrix(file: file, name: "blk.\(i).\(name).weight")
+                }
+            }
+            quantizedOutput = try QuantizedMatrix(file: file, name: config.tieWordEmbeddings ? "token_embd.weight" : "output.weight")
+        }
     }
 }

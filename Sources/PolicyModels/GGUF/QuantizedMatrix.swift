@@ -1,3 +1,4 @@
+import CQuantKernels
 import Dispatch
 import TensorCore
 
@@ -8,7 +9,9 @@ import TensorCore
 /// Blocks are repacked once at load into structure-of-arrays form (Float scales, then the
 /// packed quants), so the hot loop converts no F16 and reads the quants contiguously. A Q4_1
 /// block contributes d·Σ q_j x_j + m·Σ x_j; Σ x_j per block is computed once per input row.
-/// Results equal a product with the dequantised matrix up to float summation order.
+/// Results equal a product with the dequantised matrix up to float summation order. The dot
+/// products are C (`CQuantKernels`: AVX2+FMA picked at run time, a portable loop otherwise),
+/// because Swift's SIMD integer-to-float conversions did not inline and cost 3× more.
 public final class QuantizedMatrix: @unchecked Sendable {
     public let rows: Int
     public let cols: Int
@@ -126,33 +129,12 @@ public final class QuantizedMatrix: @unchecked Sendable {
     @inline(__always)
     static func dotQ4_1(_ q: UnsafePointer<UInt8>, _ d: UnsafePointer<Float>, _ m: UnsafePointer<Float>,
                         _ x: UnsafePointer<Float>, _ xSums: UnsafePointer<Float>, _ blocks: Int) -> Float {
-        var acc = SIMD16<Float>()
-        var offset: Float = 0
-        let raw = UnsafeRawPointer(q), xr = UnsafeRawPointer(x)
-        for b in 0..<blocks {
-            let packed = raw.loadUnaligned(fromByteOffset: b * 16, as: SIMD16<UInt8>.self)
-            let lo = SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: packed & 0x0F))
-            let hi = SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: packed &>> 4))
-            let x0 = xr.loadUnaligned(fromByteOffset: b * 128, as: SIMD16<Float>.self)
-            let x1 = xr.loadUnaligned(fromByteOffset: b * 128 + 64, as: SIMD16<Float>.self)
-            acc += d[b] * (lo * x0 + hi * x1)
-            offset += m[b] * xSums[b]
-        }
-        return acc.sum() + offset
+        turnrl_dot_q4_1(q, d, m, x, xSums, Int32(blocks))
     }
 
     @inline(__always)
     static func dotQ8_0(_ q: UnsafePointer<UInt8>, _ d: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ blocks: Int) -> Float {
-        var acc = SIMD16<Float>()
-        let raw = UnsafeRawPointer(q), xr = UnsafeRawPointer(x)
-        for b in 0..<blocks {
-            let q0 = raw.loadUnaligned(fromByteOffset: b * 32, as: SIMD16<Int8>.self)
-            let q1 = raw.loadUnaligned(fromByteOffset: b * 32 + 16, as: SIMD16<Int8>.self)
-            let x0 = xr.loadUnaligned(fromByteOffset: b * 128, as: SIMD16<Float>.self)
-            let x1 = xr.loadUnaligned(fromByteOffset: b * 128 + 64, as: SIMD16<Float>.self)
-            acc += d[b] * (SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: q0)) * x0 + SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: q1)) * x1)
-        }
-        return acc.sum()
+        UnsafeRawPointer(q).withMemoryRebound(to: Int8.self, capacity: blocks * 32) { turnrl_dot_q8_0($0, d, x, Int32(blocks)) }
     }
 }
 

@@ -33,6 +33,7 @@ TOKENIZE = [
     "naïve café – “quotes” 日本語 🤖 émoji",
     "<|im_start|>assistant\n<tool_call>{\"name\": \"python\", \"arguments\": {\"code\": \"print(2**10)\"}}</tool_call><|im_end|>",
     "x=[1,22,333]; y = x[0]+x[1]  # comment\nreturn y",
+    "a\x04b: a byte without a token of its own",
 ]
 
 # A multi-turn tool conversation (roles, tool call text, a tool result) for the chat template.

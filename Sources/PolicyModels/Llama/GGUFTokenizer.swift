@@ -12,7 +12,7 @@ public struct GGUFTokenizer: Tokenizer {
     public let splitsDigits: Bool
     public let endOfTextID: Int?
     public let beginningOfTextID: Int?
-    public var vocabularySize: Int { base.vocabularySize }
+    public let vocabularySize: Int
     public var specialTokens: [String: Int] { base.specialTokens }
     private let splitter: SpecialTokenSplitter
 
@@ -41,6 +41,14 @@ public struct GGUFTokenizer: Tokenizer {
             }
             if vocab[token] == nil { vocab[token] = id }
         }
+        // Some vocabularies lack a few byte tokens (SmolLM2: control bytes such as 0x04 and
+        // bytes that never occur in UTF-8 text such as 0xC0, 0xF5…0xFF). BPETokenizer needs
+        // all 256, so they get ids past the vocabulary, which `encode` drops, as llama.cpp does.
+        var pseudo = tokens.count
+        for b in 0..<256 where vocab[String(ByteLevelAlphabet.scalars[b])] == nil {
+            vocab[String(ByteLevelAlphabet.scalars[b])] = pseudo
+            pseudo += 1
+        }
         let json: [String: Any] = [
             "added_tokens": added,
             "pre_tokenizer": ["type": "ByteLevel", "add_prefix_space": false, "use_regex": true],
@@ -51,6 +59,7 @@ public struct GGUFTokenizer: Tokenizer {
             throw .malformedFile(path: file.path, field: "tokenizer.ggml.*", reason: "cannot be turned into tokenizer.json: \(error)")
         }
         base = try BPETokenizer(json: data, path: file.path + " (tokenizer.ggml.*)")
+        vocabularySize = tokens.count
         splitsDigits = Self.digitSplitting.contains(pre)
         endOfTextID = file.metadata["tokenizer.ggml.eos_token_id"]?.intValue ?? base.endOfTextID
         beginningOfTextID = file.metadata["tokenizer.ggml.bos_token_id"]?.intValue
@@ -58,7 +67,11 @@ public struct GGUFTokenizer: Tokenizer {
     }
 
     public func encode(_ text: String) -> [Int] {
-        guard splitsDigits else { return base.encode(text) }
+        let ids = splitsDigits ? encodeSplittingDigits(text) : base.encode(text)
+        return ids.contains { $0 >= vocabularySize } ? ids.filter { $0 < vocabularySize } : ids
+    }
+
+    private func encodeSplittingDigits(_ text: String) -> [Int] {
         var ids: [Int] = []
         splitter.split(text, text: { piece in
             // Each \p{N} scalar (general category Nd, Nl or No) is a pre-token of its own.

@@ -68,6 +68,28 @@ struct LlamaReferenceTests {
         #expect(disagreements.count <= 2)
     }
 
+    /// The README's SmolLM2 example, verbatim apart from the setup and the assertions.
+    @Test func readmeExampleRuns() throws {
+        let path = SmolLM2.file!
+        var rng = SeededRNG(seed: 3)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("readme-lora-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+
+        let file = try GGUFFile(path: path)                 // memory-mapped GGUF
+        let model = try LlamaModel(gguf: file)              // dequantised once; Q4_1 kept for decoding
+        let tokenizer = try GGUFTokenizer(gguf: file)       // byte-level BPE from the GGUF metadata
+        let prompt = try ChatTemplate(gguf: file).render([ChatMessage(role: "user", content: "What is 17 * 23?")])
+        try model.attachLoRA(LoRAConfig(rank: 16, alpha: 32), rng: &rng)   // base frozen; 4.9 M trainable
+        let options = GenerationOptions(sampling: SamplingConfig(temperature: 0, maxNewTokens: 16))
+        let results = try model.generate(prompts: [tokenizer.encode(prompt)], tokenizer: tokenizer, options: options, rng: &rng)
+        try LoRACheckpoint.save(model, config: LoRAConfig(), to: folder)   // PEFT adapter folder
+
+        #expect(prompt.hasSuffix("<|im_start|>assistant\n"))
+        #expect(!results[0].text.isEmpty)
+        #expect(model.parameterCount > 4_000_000 && model.parameterCount < 6_000_000)
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("adapter_config.json").path))
+    }
+
     @Test func quantisedDecodingMatchesTheFullForwardPass() throws {
         let model = try SmolLM2.model()
         let tokenizer = try GGUFTokenizer(gguf: SmolLM2.gguf())

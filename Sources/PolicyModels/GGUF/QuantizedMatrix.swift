@@ -75,16 +75,14 @@ public final class QuantizedMatrix: @unchecked Sendable {
                         // Two chunks per core once the product is worth a hand-off (~0.25 M multiply-adds).
                         let chunks = rows * cols * count >= 1 << 18 ? 2 * ProcessInfo.activeCores : 1
                         Self.inParallel(chunks: chunks, rows: rows) { start, end in
-                            for r in 0..<count {
-                                let xr = x + r * cols, sr = xSums + r * blocks, o = out + r * rows
-                                if type == .q4_1 {
-                                    for row in start..<end {
-                                        o[row] = Self.dotQ4_1(q + row * blocks * 16, d + row * blocks, m! + row * blocks, xr, sr, blocks)
-                                    }
-                                } else {
-                                    for row in start..<end {
-                                        o[row] = Self.dotQ8_0(q + row * blocks * 32, d + row * blocks, xr, blocks)
-                                    }
+                            // Weight row outer, input rows inner: each weight row is read from
+                            // memory once and reused from cache for every input row.
+                            for row in start..<end {
+                                for r in 0..<count {
+                                    let xr = x + r * cols, sr = xSums + r * blocks
+                                    out[r * rows + row] = type == .q4_1
+                                        ? Self.dotQ4_1(q + row * blocks * 16, d + row * blocks, m! + row * blocks, xr, sr, blocks)
+                                        : Self.dotQ8_0(q + row * blocks * 32, d + row * blocks, xr, blocks)
                                 }
                             }
                         }
@@ -109,7 +107,7 @@ public final class QuantizedMatrix: @unchecked Sendable {
 
     /// Rows at most this many (a decoding step of a small batch) use the quantised kernel;
     /// longer inputs (a prompt, training) go to sgemm on the Float32 weight, which wins there.
-    static let decodingRows = 4
+    static let decodingRows = 8
 
     /// x·Wᵀ by the quantised kernel when it applies: a matrix is there, the input has at most
     /// `decodingRows` rows, and no gradient is needed through the product. nil otherwise.

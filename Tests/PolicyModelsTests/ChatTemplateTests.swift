@@ -8,7 +8,7 @@ import Testing
 struct ChatTemplateTests {
     struct Case: Decodable {
         let name: String
-        let messages: [ChatMessage]
+        let messages: [TemplateMessage]
         let addGenerationPrompt: Bool
         let rendered: String
     }
@@ -51,7 +51,7 @@ struct ChatTemplateTests {
 
     @Test func loopVariablesFiltersAndOperators() throws {
         let t = try ChatTemplate("{% for m in messages %}{{ loop.index }}/{{ loop.length }}:{{ m.role|upper }}{% if not loop.last %},{% endif %}{% endfor %}{{ bos_token ~ 1 }}")
-        let got = try t.render([ChatMessage(role: "user", content: "a"), ChatMessage(role: "assistant", content: "b")],
+        let got = try t.render([TemplateMessage(role: "user", content: "a"), TemplateMessage(role: "assistant", content: "b")],
                                extra: ["bos_token": "<s>"])
         #expect(got == "1/2:USER,2/2:ASSISTANT<s>1")
     }

@@ -78,7 +78,7 @@ struct LlamaReferenceTests {
         let file = try GGUFFile(path: path)                 // memory-mapped GGUF
         let model = try LlamaModel(gguf: file)              // dequantised once; Q4_1 kept for decoding
         let tokenizer = try GGUFTokenizer(gguf: file)       // byte-level BPE from the GGUF metadata
-        let prompt = try ChatTemplate(gguf: file).render([ChatMessage(role: "user", content: "What is 17 * 23?")])
+        let prompt = try ChatTemplate(gguf: file).render([TemplateMessage(role: "user", content: "What is 17 * 23?")])
         try model.attachLoRA(LoRAConfig(rank: 16, alpha: 32), rng: &rng)   // base frozen; 4.9 M trainable
         let options = GenerationOptions(sampling: SamplingConfig(temperature: 0, maxNewTokens: 16))
         let results = try model.generate(prompts: [tokenizer.encode(prompt)], tokenizer: tokenizer, options: options, rng: &rng)

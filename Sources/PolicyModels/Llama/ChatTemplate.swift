@@ -1,5 +1,5 @@
 /// A chat message for a chat template: a role (`system`, `user`, `assistant`, `tool`) and text.
-public struct ChatMessage: Sendable, Equatable, Codable {
+public struct TemplateMessage: Sendable, Equatable, Codable {
     public var role: String
     public var content: String
     public init(role: String, content: String) {
@@ -32,7 +32,7 @@ public struct ChatTemplate: Sendable {
 
     /// Renders `messages`; `addGenerationPrompt` appends the opening of an assistant turn.
     /// `extra` adds variables (e.g. `bos_token`).
-    public func render(_ messages: [ChatMessage], addGenerationPrompt: Bool = true,
+    public func render(_ messages: [TemplateMessage], addGenerationPrompt: Bool = true,
                        extra: [String: String] = [:]) throws(PolicyModelsError) -> String {
         var scope: [String: JinjaValue] = [
             "messages": .array(messages.map { .dict(["role": .string($0.role), "content": .string($0.content)]) }),

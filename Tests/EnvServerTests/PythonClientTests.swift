@@ -18,9 +18,15 @@ import Testing
         // The arith policy runs the expression in Python and copies the output: always right.
         #expect(arithSummary["episodes"] as? Int == 4 && arithSummary["successes"] as? Int == 4, "\(arithSummary)")
         #expect(arithSummary["tool_calls"] as? Int == 4 && arithSummary["steps"] as? Int == 8, "\(arithSummary)")
-        // guess-country: two questions (answered by the ask tool), then a guess.
+        // guess-country: two questions (answered by the ask tool), then candidates named in order.
+        // Every turn costs -1 except a right guess (0), so the returns add up to successes - steps.
         let guessSummary = try #require(results["guess-country"] as? [String: Any])
-        #expect(guessSummary["episodes"] as? Int == 4 && guessSummary["steps"] as? Int == 12 && guessSummary["tool_calls"] as? Int == 8, "\(guessSummary)")
+        let guessSteps = try #require(guessSummary["steps"] as? Int)
+        let guessReturns = try #require(guessSummary["returns"] as? [Double])
+        let guessSuccesses = try #require(guessSummary["successes"] as? Int)
+        #expect(guessSummary["episodes"] as? Int == 4 && guessSummary["tool_calls"] as? Int == 8, "\(guessSummary)")
+        #expect((guessSummary["problems"] as? [Any])?.isEmpty == true && guessSteps >= 12 && guessSteps <= 80, "\(guessSummary)")
+        #expect(guessReturns.reduce(0, +) == Double(guessSuccesses - guessSteps), "\(guessSummary)")
         for summary in [arithSummary, guessSummary] {
             let report = try #require(summary["validate"] as? [String: Any])
             let criteria = report["summary"] as? [String: Any]

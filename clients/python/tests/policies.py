@@ -13,12 +13,13 @@ def arith_python(prompt: str, observations: list) -> str:
 
 
 def guess_country(prompt: str, observations: list) -> str:
-    """Asks two questions, then names the first candidate (a wrong name also ends the game)."""
+    """Asks two questions, then names the candidates in order (a wrong name costs a turn and the
+    game goes on, as in twenty questions) until one is right or the turns run out."""
     questions = ["Is it landlocked?", "Is it in Europe?"]
     if len(observations) < len(questions):
         return f"<ask>{questions[len(observations)]}</ask>"
-    candidates = prompt.split("one of:", 1)[1].rstrip(".").split(",")
-    return f"<answer>{candidates[0].strip()}</answer>"
+    candidates = [c.strip() for c in prompt.split("one of:", 1)[1].rstrip(".").split(",")]
+    return f"<answer>{candidates[(len(observations) - len(questions)) % len(candidates)]}</answer>"
 
 
 POLICIES = {"arith-python": arith_python, "guess-country": guess_country}

@@ -46,57 +46,16 @@ import Testing
         mode: ContextSettings.Compaction
     ) async throws -> Outcome? {
         _ = try await env.reset(seed: seed, options: ResetOptions(split: .test))
-        let task = try #require(await env.currentTask)
-        guard task.kind == "recall" else { return nil }
-        let start = await env.messages
+        guard await env.currentTask?.kind == "recall" else { return nil }
         var settings = package.spec.context
         settings.compaction = mode
-        let tokenizer = ByteChatTokenizer()
-        var builder = ContextBuilder(
-            system: start[0].content, task: start[1].content, tokenizer: tokenizer,
-            configuration: ContextBuilderConfiguration(settings: settings, perTurnMaxNewTokens: 192))
-        var turns: [TurnRecord] = []
-        var previousMessages: [ChatMessage] = []
-        var total = 0.0
-        for _ in 0..<200 {
-            switch builder.nextAction() {
-            case let .stop(reason):
-                return Outcome(success: false, stop: reason, episode: episode(task, seed, total, .truncated, turns))
-            case let .generate(tokens, messages, maxNewTokens, isSummary):
-                #expect(tokens.count + maxNewTokens <= settings.budgetTokens)
-                // The policy's reply, cut at maxNewTokens byte tokens as generation would cut it.
-                let full = try await expert.act(task: task, messages: messages, seed: seed)
-                let generated = Array(full.utf8.prefix(maxNewTokens)).map { Int32($0) }
-                let reply = tokenizer.text(of: generated)
-                let newMessages = Array(messages.dropFirst(commonPrefix(previousMessages, messages)))
-                previousMessages = messages + [ChatMessage(role: .assistant, content: reply)]
-                var turn = TurnRecord(
-                    contextTokens: tokens, generatedTokens: generated, logProbs: Array(repeating: 0, count: generated.count),
-                    reward: 0, isSummary: isSummary, messagesBefore: newMessages, utterance: reply)
-                if isSummary {
-                    builder.record(reply: reply, generatedTokens: generated, observation: [])
-                    turns.append(turn)
-                    continue
-                }
-                let result = await env.step(reply)
-                turn.reward = result.reward
-                turn.toolCalls = result.info.toolCalls
-                turns.append(turn)
-                total += result.reward
-                builder.record(reply: reply, generatedTokens: generated,
-                               observation: [ChatMessage(role: result.observation.role, content: result.observation.text)])
-                if result.done {
-                    let success = result.info.success ?? (result.reward > 0)
-                    return Outcome(success: success, stop: nil, episode: episode(task, seed, total, result.terminated ? .terminated : .truncated, turns))
-                }
-            }
+        let played = try await BudgetedExpert.play(
+            env, expert: expert, settings: settings, seed: seed, options: ResetOptions(split: .test), perTurnMaxNewTokens: 192, maxTurns: 200)
+        for turn in played.turns {
+            #expect(turn.contextTokens.count + turn.generatedTokens.count <= settings.budgetTokens)
         }
-        Issue.record("episode did not end in 200 turns")
-        return nil
-    }
-
-    static func commonPrefix(_ a: [ChatMessage], _ b: [ChatMessage]) -> Int {
-        zip(a, b).prefix { $0 == $1 }.count
+        #expect(played.stop != nil || played.status == .terminated, "episode did not end in 200 turns")
+        return Outcome(success: played.success, stop: played.stop, episode: episode(played.task, seed, played.episodeReturn, played.status, played.turns))
     }
 
     static func episode(_ task: TaskRecord, _ seed: UInt64, _ total: Double, _ status: EpisodeStatus, _ turns: [TurnRecord]) -> EpisodeRecordData {

@@ -12,7 +12,10 @@ struct EnvCheckCommand: AsyncParsableCommand {
             that train and test share no ids or prompts, that reset(seed) and whole expert episodes \
             replay identically, runs the expert on --episodes seeds of the --split, and reports reward \
             statistics and, per task kind, the expert's success and how often its first action is \
-            the task's first_action. Exits 1 when any check fails. --json prints the CheckReport: \
+            the task's first_action. Without --json it then replays the expert as a policy sees the \
+            episode, through the context builder under the manifest's budget and compaction mode \
+            (the expert writes the summaries), and reports that success per kind: what a cloned \
+            policy can reach. Exits 1 when any check fails. --json prints the CheckReport: \
             {"name","version","source","ok","checks":[{"name","ok","detail"}],"split","expertReturns",\
             "kinds":[...],"trainTasks","testTasks"}.
             """)
@@ -45,12 +48,19 @@ struct EnvCheckCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let report = await EnvironmentChecker.check(provider, episodes: episodes, split: split)
-        await provider.shutdown()
         if json {
             try JSONOutput.print(report)
         } else {
             printHuman(report)
+            if report.ok {
+                do {
+                    try await BudgetedExpertCheck.run(provider, seeds: 0..<UInt64(max(0, episodes)), split: split)
+                } catch {
+                    print("\nexpert under the context budget: not measured (\(error))")
+                }
+            }
         }
+        await provider.shutdown()
         if !report.ok { throw ExitCode(1) }
     }
 

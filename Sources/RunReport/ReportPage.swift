@@ -40,7 +40,8 @@ public struct ReportPage: Sendable {
 
             """
         if let byline = byline() { page += "<p class=\"byline\">\(HTMLEscape.text(byline))</p>\n" }
-        page += runsSection() + summarySection() + chartsSection() + lastLoggedSection() + configSection()
+        // Curves right after the run list: they are what a reader opens the page for.
+        page += runsSection() + chartsSection() + summarySection() + lastLoggedSection() + configSection()
         page += "</body>\n</html>\n"
         return page
     }

@@ -50,7 +50,8 @@ import Testing
         var settings = package.spec.context
         settings.compaction = mode
         let played = try await BudgetedExpert.play(
-            env, expert: expert, settings: settings, seed: seed, options: ResetOptions(split: .test), perTurnMaxNewTokens: 192, maxTurns: 200)
+            env, expert: expert, configuration: ContextBuilderConfiguration(settings: settings, perTurnMaxNewTokens: 192),
+            seed: seed, options: ResetOptions(split: .test), maxTurns: 200)
         for turn in played.turns {
             #expect(turn.contextTokens.count + turn.generatedTokens.count <= settings.budgetTokens)
         }

@@ -11,10 +11,13 @@ public struct BCConfig: Sendable, Equatable, Codable {
     /// Episode sequences per step (TurnRL's choice for 2 cores).
     public var batchSize: Int = 8
     /// Gradient steps of the warm start. The feasibility run saw copying appear after 600–900
-    /// steps; 600 is the default, raise it for longer runs.
-    public var steps: Int = 600
-    /// Expert episodes cloned (the demonstration budget).
-    public var demonstrations: Int = 200
+    /// steps; on arith-python TurnRL's clone reached 20 % greedy test success after 800 steps and
+    /// 34–35 % after 2,500 (the expert under the budget: 50 %), about 3.5 minutes on 2 idle cores.
+    public var steps: Int = 2_500
+    /// Expert episodes cloned (the demonstration budget). 200 and 2,000 gave the same success
+    /// after 2,500 steps on arith-python (35 % and 34 %); with 200 the loss fell to 0.000
+    /// (memorised), with 2,000 it stayed near the expert's own unpredictability (0.12).
+    public var demonstrations: Int = 1_000
     /// Global gradient-norm clip (GPT-2/nanoGPT use 1.0).
     public var maxGradNorm: Float = 1.0
     /// Decoupled weight decay (0: cloning a few hundred episodes needs no regulariser here).

@@ -1,80 +1,87 @@
 import EnvironmentKit
 import Trajectories
 
-/// Expert demonstrations in the policy's tokens: the environment's scripted expert plays, and
-/// each of its utterances becomes a turn whose context is what `ContextBuilder` renders for the
-/// policy at that point and whose generated ids are `policy.replyTokens(for:)` of the utterance.
-/// Demonstrations carry log-prob 0 per token (the expert is not a distribution over ids).
+/// Expert demonstrations in the policy's tokens: the environment's scripted expert plays through
+/// the same context builder the policy will (`Trajectories.BudgetedExpert`: the manifest's
+/// budget capped at the policy's context length, its compaction mode, the expert writing its own
+/// summaries), so each turn's context is exactly what the policy reads at that point and its
+/// generated ids are `policy.replyTokens(for:)` of the expert's utterance. Demonstrations carry
+/// log-prob 0 per token (the expert is not a distribution over ids).
 public enum ExpertDemonstrations {
-    /// Plays one expert episode per seed and converts it. Throws when the environment has no expert.
+    /// Episodes played at the same time: enough to keep the sandbox pool busy, few enough that
+    /// thousands of demonstrations do not open thousands of environments at once.
+    static let concurrentEpisodes = 8
+
+    /// Plays one expert episode per seed. Throws when the environment has no expert or an
+    /// episode hits an infrastructure failure (a demonstration set with holes is not one).
     public static func collect(
         provider: any EnvironmentProvider, policy: any TurnPolicy, seeds: [UInt64], split: Split = .train,
-        perTurnMaxNewTokens: Int = 96, summarizer: (any Summarizer)? = nil
+        perTurnMaxNewTokens: Int = 96
     ) async throws -> [PlayedEpisode] {
         guard let expert = provider.expert else {
             throw EnvironmentError.unavailable(what: "an expert (expert.py)", environment: provider.spec.name, fix: "Behaviour cloning needs the environment's expert.")
         }
         let configuration = RolloutWorker.builderConfiguration(spec: provider.spec, policy: policy, perTurnMaxNewTokens: perTurnMaxNewTokens)
-        let summarizer = summarizer ?? ExtractiveSummarizer(tokenizer: policy.contextTokenizer)
-        // Expert episodes are independent: play them concurrently (each has its own environment).
-        let records = try await withThrowingTaskGroup(of: (Int, EpisodeRecord).self) { group in
-            for (k, seed) in seeds.enumerated() {
+        let encoder = replyEncoder(for: policy)
+        let name = provider.spec.name
+        return try await withThrowingTaskGroup(of: (Int, PlayedEpisode).self) { group in
+            var next = 0
+            func addNext() {
+                guard next < seeds.count else { return }
+                let (k, seed) = (next, seeds[next])
+                next += 1
                 group.addTask {
                     let environment = provider.makeEnvironment()
-                    let record = try await EpisodeRunner.run(environment, expert: expert, seed: seed, options: ResetOptions(split: split))
+                    let outcome: BudgetedExpert.Outcome
+                    do {
+                        outcome = try await BudgetedExpert.play(
+                            environment, expert: expert, configuration: configuration, seed: seed,
+                            options: ResetOptions(split: split), encoder: encoder)
+                    } catch {
+                        await environment.close()
+                        throw error
+                    }
                     await environment.close()
-                    return (k, record)
+                    if let failure = outcome.infraError { throw EnvironmentError.infrastructure(failure) }
+                    return (k, episode(outcome, environment: name, split: split, seed: seed))
                 }
             }
-            var out = [EpisodeRecord?](repeating: nil, count: seeds.count)
-            for try await (k, record) in group { out[k] = record }
+            for _ in 0..<concurrentEpisodes { addNext() }
+            var out = [PlayedEpisode?](repeating: nil, count: seeds.count)
+            for try await (k, episode) in group {
+                out[k] = episode
+                addNext()
+            }
             return out.map { $0! }
         }
-        var episodes: [PlayedEpisode] = []
-        for record in records {
-            episodes.append(try await convert(record, provider: provider, policy: policy, configuration: configuration, summarizer: summarizer))
-        }
-        return episodes
     }
 
-    /// Renders an expert episode into the policy's tokens through a context builder.
-    static func convert(
-        _ record: EpisodeRecord, provider: any EnvironmentProvider, policy: any TurnPolicy,
-        configuration: ContextBuilderConfiguration, summarizer: any Summarizer
-    ) async throws -> PlayedEpisode {
-        var builder = ContextBuilder(
-            system: provider.spec.systemPrompt, task: record.firstObservation.text,
-            tokenizer: policy.contextTokenizer, configuration: configuration)
-        var turns: [TurnRecord] = []
-        var status: EpisodeStatus = .truncated
-        var k = 0
-        conversion: while k < record.utterances.count {
-            switch builder.nextAction() {
-            case .stop(let reason):
-                status = reason == .summaryCapExceeded ? .masked : .truncated
-                break conversion
-            case .generate(let tokens, let messages, _, let isSummary):
-                let step = record.steps[k]
-                let text = isSummary ? try await summarizer.summarize(messages) : record.utterances[k]
-                let generated = policy.replyTokens(for: text)
-                turns.append(TurnRecord(
-                    contextTokens: tokens, generatedTokens: generated, logProbs: [Float](repeating: 0, count: generated.count),
-                    reward: isSummary ? 0 : step.reward, toolCalls: isSummary ? [] : step.info.toolCalls,
-                    isSummary: isSummary, messagesBefore: messages, utterance: text))
-                let observation = isSummary || step.done ? [] : [ChatMessage(role: step.observation.role, content: step.observation.text)]
-                builder.record(reply: text, generatedTokens: policy.strippingReplyClosing(generated), observation: observation)
-                if !isSummary {
-                    if step.done { status = step.terminated ? .terminated : .truncated }
-                    k += 1
+    static func episode(_ outcome: BudgetedExpert.Outcome, environment: String, split: Split, seed: UInt64) -> PlayedEpisode {
+        let record = EpisodeRecordData(
+            environment: environment, taskID: outcome.task.id, split: split.rawValue, seed: seed,
+            episodeReturn: outcome.turns.reduce(0) { $0 + $1.reward }, status: outcome.status, turns: outcome.turns)
+        return PlayedEpisode(record: record, taskKind: outcome.task.kind, success: outcome.success, toolCalls: outcome.toolCalls)
+    }
+
+    /// The policy's ids for an expert utterance: `replyTokens(for:)` when it fits in the turn's
+    /// room; otherwise the longest prefix of the text (whole characters) whose ids fit, without the
+    /// end-of-reply marker, as a generation cut by the length limit would look.
+    static func replyEncoder(for policy: any TurnPolicy) -> BudgetedExpert.ReplyEncoder {
+        BudgetedExpert.ReplyEncoder(tokenizer: policy.contextTokenizer) { text, maxNewTokens in
+            let whole = policy.replyTokens(for: text)
+            if whole.count <= maxNewTokens { return (whole, text) }
+            let characters = Array(text)
+            var (fits, tooLong) = (0, characters.count)  // longest fitting prefix length is in [fits, tooLong)
+            while tooLong - fits > 1 {
+                let middle = (fits + tooLong) / 2
+                if policy.strippingReplyClosing(policy.replyTokens(for: String(characters[..<middle]))).count <= maxNewTokens {
+                    fits = middle
+                } else {
+                    tooLong = middle
                 }
             }
+            let prefix = String(characters[..<fits])
+            return (policy.strippingReplyClosing(policy.replyTokens(for: prefix)), prefix)
         }
-        if record.infraError != nil { status = .infraError }
-        let data = EpisodeRecordData(
-            environment: provider.spec.name, taskID: record.task.id, split: record.split.rawValue, seed: record.seed,
-            episodeReturn: turns.reduce(0) { $0 + $1.reward }, status: status, infraError: record.infraError, turns: turns)
-        let toolCalls = record.steps.prefix(k).reduce(0) { $0 + $1.info.toolCalls.count }
-        let success = status == .terminated && record.success
-        return PlayedEpisode(record: data, taskKind: record.task.kind, success: success, toolCalls: toolCalls)
     }
 }

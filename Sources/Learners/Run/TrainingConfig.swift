@@ -42,6 +42,10 @@ public struct TrainingConfig: Sendable, Equatable, Codable {
     public var minutes: Double = 0
     /// Clone expert demonstrations before RL (the warm start). Always on for `bc`.
     public var warmStart = true
+    /// A checkpoint folder (e.g. a `bc` run's `checkpoints/final`) whose policy replaces the
+    /// warm start: RL starts from it without cloning again. `bench learn` shares one BC run
+    /// between the algorithms of a seed this way. Empty: clone as usual.
+    public var warmStartCheckpoint = ""
     /// Test-split episodes for the before/after evaluations (0 skips them).
     public var evalEpisodes = 100
     /// Evaluate the fresh policy too (the "before" figures); benchmarks skip it.

@@ -73,6 +73,8 @@ public final class TrainingRun {
         metrics = try MetricsLog(folder: folder, store: store, run: state.runID)
         if let checkpoint = state.checkpoint {
             policy = try GPT2Policy.load(folder: folder.appendingPathComponent(checkpoint))
+        } else if config.algo != .bc, case let start = config.warmStartCheckpoint, !start.isEmpty {
+            policy = try GPT2Policy.load(folder: URL(fileURLWithPath: start))
         } else {
             var rng = Self.stream(config.seed, 0)
             policy = try GPT2Policy(config: config.model.gpt2, rng: &rng)
@@ -92,7 +94,14 @@ public final class TrainingRun {
             state.before = try await evaluate(phase: "before")
         }
         if (config.algo == .bc || config.warmStart) && !state.bcDone {
-            try await warmStart()
+            if config.algo != .bc, case let start = config.warmStartCheckpoint, !start.isEmpty {
+                note("Warm start: the policy of \(start)")
+                var rng = Self.stream(config.seed, 1)
+                try probeFirstAction(rng: &rng)
+                state.bcDone = true
+            } else {
+                try await warmStart()
+            }
         }
         switch config.algo {
         case .archer: try await runArcher()

@@ -11,11 +11,12 @@ struct BenchLearnCommand: AsyncParsableCommand {
         commandName: "learn",
         abstract: "Compare expert, BC, filtered BC, ArCHer, GRPO and PPO per environment (test split, seeds, 95 % CIs).",
         discussion: """
-            For each environment and seed, every algorithm is a full `turnrl train` run (same defaults, \
-            same --episodes budget of RL-phase episodes after the same BC warm start) in \
+            For each environment and seed, BC is one `turnrl train --algo bc` run, and every other \
+            algorithm is a `turnrl train` run starting from that BC run's final checkpoint (the \
+            shared warm start; same defaults, same --episodes budget of RL-phase episodes) in \
             OUT/ENV/ALGO-sSEED; the expert row is the environment's expert on the same test seeds. The \
             table shows greedy and sampled test success pooled over seeds with 95 % bootstrap intervals, \
-            minutes per run and trained tokens/s (forward + backward tokens per second of update time, \
+            minutes per run (RL rows: after the warm start) and trained tokens/s (forward + backward tokens per second of update time, \
             from metrics.csv). Runs take minutes each: the default (3 seeds × 5 algorithms × 1 \
             environment) is about an hour on 2 cores. --set applies to every run (e.g. --set bc.steps=900).
             """)
@@ -66,16 +67,29 @@ struct BenchLearnCommand: AsyncParsableCommand {
 
     func run() async throws {
         var rows: [Row] = []
+        let names = algos.split(separator: ",").map(String.init)
+        let trained = names.compactMap(Algorithm.init(rawValue:))
         for env in envs.split(separator: ",").map(String.init) {
             let provider = try await options.load(env)
-            for algo in algos.split(separator: ",").map(String.init) {
-                if !json { FileHandle.standardError.write(Data("\(env) · \(algo)…\n".utf8)) }
-                do {
-                    rows.append(algo == "expert" ? try await expertRow(env: env, provider: provider) : try await trainedRow(env: env, algo: Algorithm(rawValue: algo)!, provider: provider))
-                } catch {
-                    await provider.shutdown()
-                    throw error
+            do {
+                if names.contains("expert") {
+                    if !json { FileHandle.standardError.write(Data("\(env) · expert…\n".utf8)) }
+                    rows.append(try await expertRow(env: env, provider: provider))
                 }
+                var results: [Algorithm: [RunResult]] = [:]
+                for seed in 0..<seeds where !trained.isEmpty {
+                    // Every algorithm of a seed starts from the same BC run (its warm start is
+                    // deterministic in the seed), so BC is trained once per seed.
+                    let bc = try await train(env: env, algo: .bc, seed: seed, provider: provider, warmStart: nil)
+                    results[.bc, default: []].append(bc)
+                    for algo in trained where algo != .bc {
+                        results[algo, default: []].append(try await train(env: env, algo: algo, seed: seed, provider: provider, warmStart: bc.checkpoint))
+                    }
+                }
+                for algo in trained { rows.append(row(env: env, algo: algo, results: results[algo] ?? [])) }
+            } catch {
+                await provider.shutdown()
+                throw error
             }
             await provider.shutdown()
         }
@@ -88,7 +102,7 @@ struct BenchLearnCommand: AsyncParsableCommand {
             [$0.environment, $0.algorithm, "\($0.seeds)", pct($0.greedySuccess), pct($0.sampledSuccess),
              String(format: "%.1f", $0.minutesPerRun), $0.trainedTokensPerSecond.map { String(format: "%.0f", $0) } ?? "-"]
         })
-        print("Test split, \(evalEpisodes) episodes per seed; budget \(episodes) RL episodes per run; runs in \(out). Timings are of a shared machine unless it was idle.")
+        print("Test split, \(evalEpisodes) episodes per seed; budget \(episodes) RL episodes per run after a shared BC warm start; runs in \(out). Timings are of a shared machine unless it was idle.")
     }
 
     /// The expert on the test seeds every evaluation uses.
@@ -102,35 +116,50 @@ struct BenchLearnCommand: AsyncParsableCommand {
                    minutesPerRun: Date().timeIntervalSince(start) / 60, trainedTokensPerSecond: nil)
     }
 
-    /// `seeds` training runs of one algorithm, pooled.
-    func trainedRow(env: String, algo: Algorithm, provider: any EnvironmentProvider) async throws -> Row {
-        var greedy: [Double] = [], sampled: [Double] = [], minutes: [Double] = [], rates: [Double] = []
-        for seed in 0..<seeds {
-            var merged = try TrainConfigLoader.dictionary(TrainingConfig())
-            for assignment in overrides {
-                try TrainConfigLoader.merge(TrainConfigLoader.assignment(assignment), into: &merged, source: "--set \(assignment)")
-            }
-            var config = try TrainConfigLoader.decode(merged)
-            config.env = env; config.algo = algo; config.seed = UInt64(seed)
-            config.episodes = episodes; config.evalEpisodes = evalEpisodes; config.evalBefore = false
-            let folder = URL(fileURLWithPath: out).appendingPathComponent(URL(fileURLWithPath: env).lastPathComponent).appendingPathComponent("\(algo.rawValue)-s\(seed)")
-            try? FileManager.default.removeItem(at: folder)
-            let start = Date()
-            let run = try TrainingRun(config: config, provider: provider, folder: folder, resume: false, configJSON: try TrainConfigLoader.json(config))
-            try TrainConfigLoader.yaml(config).write(to: folder.appendingPathComponent("config.yaml"), atomically: true, encoding: .utf8)
-            let summary = try await run.run()
-            minutes.append(Date().timeIntervalSince(start) / 60)
-            for (mode, into) in [("greedy", 0), ("sampled", 1)] {
-                guard let e = summary.after?[mode] else { continue }
-                let successes = Int((e.successRate.mean * Double(e.episodes)).rounded())
-                let values = [Double](repeating: 1, count: successes) + [Double](repeating: 0, count: e.episodes - successes)
-                if into == 0 { greedy += values } else { sampled += values }
-            }
-            if let rate = Self.meanTokensPerSecond(folder.appendingPathComponent("metrics.csv")) { rates.append(rate) }
+    /// One finished training run's figures.
+    struct RunResult {
+        var greedy: [Double] = []
+        var sampled: [Double] = []
+        var minutes: Double
+        var tokensPerSecond: Double?
+        var checkpoint: String
+    }
+
+    /// One `turnrl train` run (the BC run when `warmStart` is nil, else RL from that checkpoint).
+    func train(env: String, algo: Algorithm, seed: Int, provider: any EnvironmentProvider, warmStart: String?) async throws -> RunResult {
+        if !json { FileHandle.standardError.write(Data("\(env) · \(algo.rawValue) · seed \(seed)…\n".utf8)) }
+        var merged = try TrainConfigLoader.dictionary(TrainingConfig())
+        for assignment in overrides {
+            try TrainConfigLoader.merge(TrainConfigLoader.assignment(assignment), into: &merged, source: "--set \(assignment)")
         }
-        return Row(environment: env, algorithm: algo == .bc ? "bc" : "bc+\(algo.rawValue)", seeds: seeds,
-                   greedySuccess: Bootstrap.meanInterval(greedy), sampledSuccess: Bootstrap.meanInterval(sampled),
-                   minutesPerRun: minutes.reduce(0, +) / Double(max(1, minutes.count)),
+        var config = try TrainConfigLoader.decode(merged)
+        config.env = env; config.algo = algo; config.seed = UInt64(seed); config.warmStartCheckpoint = warmStart ?? ""
+        config.episodes = episodes; config.evalEpisodes = evalEpisodes; config.evalBefore = false
+        let folder = URL(fileURLWithPath: out).appendingPathComponent(URL(fileURLWithPath: env).lastPathComponent).appendingPathComponent("\(algo.rawValue)-s\(seed)")
+        try? FileManager.default.removeItem(at: folder)
+        let start = Date()
+        let run = try TrainingRun(config: config, provider: provider, folder: folder, resume: false, configJSON: try TrainConfigLoader.json(config))
+        try TrainConfigLoader.yaml(config).write(to: folder.appendingPathComponent("config.yaml"), atomically: true, encoding: .utf8)
+        let summary = try await run.run()
+        var result = RunResult(
+            minutes: Date().timeIntervalSince(start) / 60,
+            tokensPerSecond: Self.meanTokensPerSecond(folder.appendingPathComponent("metrics.csv")), checkpoint: summary.checkpoint)
+        for mode in ["greedy", "sampled"] {
+            guard let e = summary.after?[mode] else { continue }
+            let successes = Int((e.successRate.mean * Double(e.episodes)).rounded())
+            let values = [Double](repeating: 1, count: successes) + [Double](repeating: 0, count: e.episodes - successes)
+            if mode == "greedy" { result.greedy = values } else { result.sampled = values }
+        }
+        return result
+    }
+
+    /// An algorithm's runs over the seeds, pooled.
+    func row(env: String, algo: Algorithm, results: [RunResult]) -> Row {
+        let rates = results.compactMap(\.tokensPerSecond)
+        return Row(environment: env, algorithm: algo == .bc ? "bc" : "bc+\(algo.rawValue)", seeds: results.count,
+                   greedySuccess: Bootstrap.meanInterval(results.flatMap(\.greedy)),
+                   sampledSuccess: Bootstrap.meanInterval(results.flatMap(\.sampled)),
+                   minutesPerRun: results.map(\.minutes).reduce(0, +) / Double(max(1, results.count)),
                    trainedTokensPerSecond: rates.isEmpty ? nil : rates.reduce(0, +) / Double(rates.count))
     }
 

@@ -23,8 +23,10 @@ enum BudgetedExpertCheck {
                     let environment = provider.makeEnvironment()
                     do {
                         let outcome = try await BudgetedExpert.play(
-                            environment, expert: expert, settings: settings, seed: seed, options: ResetOptions(split: split))
+                            environment, expert: expert, configuration: ContextBuilderConfiguration(settings: settings, perTurnMaxNewTokens: 192),
+                            seed: seed, options: ResetOptions(split: split))
                         await environment.close()
+                        if let failure = outcome.infraError { throw EnvironmentError.infrastructure(failure) }
                         return outcome
                     } catch {
                         await environment.close()

@@ -22,12 +22,17 @@ public struct EnvironmentRuntime: Sendable {
         KnowledgeCorpus.defaultCorporaDirectory(environment: environment).deletingLastPathComponent()
     }
 
+    /// `<data folder>/indexes/knowledge.sqlite`: where setup builds the knowledge index the
+    /// `search` tool reads (the one place that names this path).
+    public static func knowledgeIndexPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        dataDirectory(environment: environment).appendingPathComponent("indexes/knowledge.sqlite").path
+    }
+
     /// A runtime for `python` (the sandbox interpreter), with launcher and runner located as
     /// `SandboxLocator` does and the knowledge index in the data folder.
     public static func located(python: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> EnvironmentRuntime {
         let sandbox = try SandboxConfiguration.located(python: python, environment: environment)
-        let index = dataDirectory(environment: environment).appendingPathComponent("indexes/knowledge.sqlite").path
-        return EnvironmentRuntime(sandbox: sandbox, searchIndexPath: index)
+        return EnvironmentRuntime(sandbox: sandbox, searchIndexPath: knowledgeIndexPath(environment: environment))
     }
 
     /// Opens the search tool over the knowledge index, or says how to build the index.

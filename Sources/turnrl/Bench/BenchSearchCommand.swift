@@ -141,12 +141,9 @@ struct Timing: Codable {
 
     init(samples: [Double]) {
         let sorted = samples.sorted()
-        func percentile(_ p: Double) -> Double {
-            sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int((p / 100 * Double(sorted.count - 1)).rounded()))]
-        }
         queries = samples.count
-        p50Ms = percentile(50)
-        p99Ms = percentile(99)
+        p50Ms = LatencyStats.percentile(sorted, 0.50)
+        p99Ms = LatencyStats.percentile(sorted, 0.99)
         meanMs = samples.isEmpty ? 0 : samples.reduce(0, +) / Double(samples.count)
     }
 }

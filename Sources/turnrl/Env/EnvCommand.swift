@@ -25,8 +25,7 @@ struct EnvironmentOptions: ParsableArguments {
     /// The sandbox configuration (python, launcher, runner) and the knowledge index in the data folder.
     func runtime() throws -> EnvironmentRuntime {
         let configuration = try sandbox.configuration(workers: max(1, workers))
-        return EnvironmentRuntime(
-            sandbox: configuration, searchIndexPath: DataDirectory.url().appendingPathComponent("indexes/knowledge.sqlite").path)
+        return EnvironmentRuntime(sandbox: configuration, searchIndexPath: EnvironmentRuntime.knowledgeIndexPath())
     }
 
     /// Resolves NAME or a folder path and loads it (sandbox started, Python imported, tasks read).

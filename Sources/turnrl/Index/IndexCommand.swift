@@ -1,4 +1,5 @@
 import ArgumentParser
+import EnvironmentKit
 import Foundation
 
 /// `turnrl index`: build, query and describe local BM25 search indexes.
@@ -14,9 +15,7 @@ struct IndexCommand: ParsableCommand {
         subcommands: [IndexBuildCommand.self, IndexQueryCommand.self, IndexInfoCommand.self])
 
     /// `<data folder>/indexes/knowledge.sqlite`, where setup puts the knowledge index.
-    static var defaultIndexPath: String {
-        DataDirectory.url().appendingPathComponent("indexes/knowledge.sqlite").path
-    }
+    static var defaultIndexPath: String { EnvironmentRuntime.knowledgeIndexPath() }
 }
 
 /// Prints `value` as one line of JSON on stdout.

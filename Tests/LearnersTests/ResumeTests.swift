@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import EnvironmentKit
 import TensorCore
+import Trajectories
 @testable import Learners
 
 /// `--resume` is exact: a run killed after a checkpoint and resumed ends with the same weights,
@@ -72,6 +73,20 @@ import TensorCore
         let stateB = try RunState.load(killed.appendingPathComponent("state.json"))
         #expect(stateA.episodes == stateB.episodes && stateA.step == stateB.step && stateA.iteration == stateB.iteration)
         #expect(try metricsRows(straight) == metricsRows(killed))
+        // run.sqlite: the episodes and metric values played and logged after the checkpoint by
+        // the killed run are gone, the redone ones in their place.
+        let (episodesA, metricsA) = try stored(straight, run: stateA.runID)
+        let (episodesB, metricsB) = try stored(killed, run: stateB.runID)
+        #expect(episodesA == episodesB)
+        #expect(metricsA == metricsB)
+    }
+
+    /// The run's episodes (ids aside: the resumed run's new ones are numbered after the deleted
+    /// ones) and metric values (throughput aside), in order.
+    private func stored(_ folder: URL, run: Int64) throws -> (episodes: [String], metrics: [MetricRecord]) {
+        let store = try TrajectoryStore(path: folder.appendingPathComponent("run.sqlite").path, mustExist: true)
+        let episodes = try store.episodeSummaries(run: run).map { "\($0.taskID) \($0.seed) \($0.episodeReturn) \($0.length)" }
+        return (episodes, try store.metrics(run: run).filter { !$0.name.hasSuffix("/tokensPerSecond") })
     }
 
     /// metrics.csv without the tokensPerSecond column (wall-clock throughput differs run to run).

@@ -33,7 +33,9 @@ enum LearnerFiles {
     }
 
     static func saveRNG(_ rng: SeededRNG, in folder: URL) throws {
-        try JSONEncoder().encode(rng).write(to: folder.appendingPathComponent(Self.rng), options: .atomic)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys  // the same state gives the same bytes
+        try encoder.encode(rng).write(to: folder.appendingPathComponent(Self.rng), options: .atomic)
     }
 
     static func loadRNG(from folder: URL) throws -> SeededRNG {

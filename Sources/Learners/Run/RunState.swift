@@ -28,6 +28,9 @@ public struct RunState: Codable, Sendable, Equatable {
     public var rlSeconds: Double = 0
     /// The largest episode id in run.sqlite that belongs to the checkpointed state.
     public var lastEpisodeID: Int64 = 0
+    /// Metric values in run.sqlite when the checkpoint was written (nil in runs from before it
+    /// was recorded); a resumed run deletes the ones after it, as it drops metrics.csv's rows.
+    public var metricValues: Int?
     /// Checkpoint folder relative to the run folder (nil before the first checkpoint).
     public var checkpoint: String?
     /// Greedy and sampled test evaluation before training.

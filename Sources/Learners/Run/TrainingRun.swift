@@ -71,7 +71,11 @@ public final class TrainingRun {
             state = RunState(runID: try store.beginRun(name: folder.lastPathComponent, configJSON: configJSON, seed: config.seed, codeVersion: "turnrl").id)
         }
         startedFresh = !resume
-        if resume { try Self.dropRowsAfter(step: state.step, in: folder.appendingPathComponent("metrics.csv")) }
+        if resume {
+            // What the killed run did after its checkpoint is redone: its rows and episodes go.
+            try Self.dropRowsAfter(step: state.step, in: folder.appendingPathComponent("metrics.csv"))
+            try store.rewind(run: state.runID, afterEpisode: state.lastEpisodeID, keepingMetrics: state.metricValues)
+        }
         metrics = try MetricsLog(folder: folder, store: store, run: state.runID)
         if let checkpoint = state.checkpoint {
             policy = try GPT2Policy.load(folder: folder.appendingPathComponent(checkpoint))
@@ -108,6 +112,9 @@ public final class TrainingRun {
         if config.evalEpisodes > 0 {
             note("Evaluating the trained policy on \(config.evalEpisodes) test episodes")
             after = try await evaluate(phase: "after")
+            // The evaluation row stays in run.sqlite if the run is resumed for more episodes (as
+            // it stays in metrics.csv, whose rows up to the checkpoint's step are kept).
+            try keepMetricsLoggedSoFar(checkpoint: final)
         }
         let greedy = after.first
         let summary = RunSummary(
@@ -386,9 +393,18 @@ public final class TrainingRun {
         try policy.save(to: url)
         try learner?.saveState(to: url)
         state.checkpoint = relative
+        state.metricValues = try store.metricCount(run: state.runID)
         try state.write(url.appendingPathComponent("state.json"))
         try state.write(folder.appendingPathComponent("state.json"))
         return url
+    }
+
+    /// Moves the resume mark of run.sqlite's metrics (`metricValues`) to now, in the run's and in
+    /// `checkpoint`'s state.json.
+    private func keepMetricsLoggedSoFar(checkpoint: URL) throws {
+        state.metricValues = try store.metricCount(run: state.runID)
+        try state.write(checkpoint.appendingPathComponent("state.json"))
+        try state.write(folder.appendingPathComponent("state.json"))
     }
 
     /// Makes `learner` the one checkpoints save; `resuming` (the run was resumed from a checkpoint

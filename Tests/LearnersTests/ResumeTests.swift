@@ -13,9 +13,10 @@ import Trajectories
 /// its next checkpoint leaves behind — later metrics rows, later episodes in run.sqlite and later
 /// checkpoint folders — all of which the resumed run must ignore or redo.
 @Suite(.serialized) struct ResumeTests {
-    /// A run of seconds on the bandit: 1-layer d32 policy, 8 demonstrations, 50 BC steps (two
-    /// logged rows, a checkpoint after the first), then 3 RL iterations of 4 episodes with a
-    /// checkpoint after each. Learning rates are raised so restarted optimizer moments would show.
+    /// A run of seconds on the bandit: 1-layer d32 policy, 8 demonstrations, 75 BC steps (three
+    /// logged rows, steps 1–3, a checkpoint after each), then 3 RL iterations of 4 episodes (steps
+    /// 4–6) with a checkpoint after each. The clone answers in format about half the time, so RL
+    /// gets rewards to learn from; learning rates are raised so restarted moments would show.
     private func config(_ algo: Algorithm) -> TrainingConfig {
         var c = TrainingConfig()
         c.algo = algo
@@ -28,7 +29,7 @@ import Trajectories
         c.rolloutBatch = 4
         c.perTurnMaxNewTokens = 24
         c.model.layers = 1; c.model.dModel = 32; c.model.heads = 2; c.model.contextLength = 64
-        c.bc.demonstrations = 8; c.bc.steps = 50; c.bc.batchSize = 4; c.bc.stepsPerIteration = 3
+        c.bc.demonstrations = 8; c.bc.steps = 75; c.bc.learningRate = 5e-3; c.bc.batchSize = 4; c.bc.stepsPerIteration = 3
         c.archer.criticDModel = 32; c.archer.criticLayers = 1; c.archer.criticHeads = 2; c.archer.criticHeadHiddenSize = 32
         c.archer.episodesPerIteration = 4; c.archer.warmupIterations = 1; c.archer.criticStepsPerIteration = 2
         c.archer.actorStepsPerIteration = 2; c.archer.batchSize = 4; c.archer.actorLearningRate = 1e-3
@@ -44,6 +45,7 @@ import Trajectories
 
     /// Runs `algo` straight, then resumes a copy from `checkpoints/step-K` and compares.
     private func checkResumeIsExact(_ algo: Algorithm, killedAt checkpoint: String) async throws {
+        let policyAtKill = "checkpoints/\(checkpoint)/model.safetensors"
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("turnrl-resume-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         let straight = root.appendingPathComponent("straight"), killed = root.appendingPathComponent("killed")
@@ -62,12 +64,17 @@ import Trajectories
         let files = try FileManager.default.contentsOfDirectory(atPath: straight.appendingPathComponent(final).path)
             .filter { $0 != "state.json" }.sorted()
         #expect(files.contains("model.safetensors") && files.contains("optimizer.safetensors"))
+        // The steps after the kill changed the weights (else the comparison below proves little).
+        let trained = try Data(contentsOf: straight.appendingPathComponent("\(final)/model.safetensors"))
+            != Data(contentsOf: straight.appendingPathComponent(policyAtKill))
+        #expect(trained, "\(algo.rawValue): the policy did not change after \(checkpoint)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: killed.appendingPathComponent(final).path)
             .filter { $0 != "state.json" }.sorted() == files)
         for file in files {
             let a = try Data(contentsOf: straight.appendingPathComponent(final).appendingPathComponent(file))
             let b = try Data(contentsOf: killed.appendingPathComponent(final).appendingPathComponent(file))
-            #expect(a == b, "\(algo.rawValue): \(file) differs after resuming from \(checkpoint)")
+            let same = a == b  // a Bool: #expect on the Data would diff megabytes element by element
+            #expect(same, "\(algo.rawValue): \(file) differs after resuming from \(checkpoint)")
         }
         let stateA = try RunState.load(straight.appendingPathComponent("state.json"))
         let stateB = try RunState.load(killed.appendingPathComponent("state.json"))
@@ -97,21 +104,21 @@ import Trajectories
         return lines.map { cells in cells.enumerated().filter { $0.offset != timing }.map(\.element).joined(separator: ",") }
     }
 
-    /// Killed inside the warm start (after 25 of 50 steps): demonstrations from the store,
+    /// Killed inside the warm start (after 50 of 75 steps): demonstrations from the store,
     /// minibatch draws replayed, BC optimizer restored.
-    @Test func behaviourCloning() async throws { try await checkResumeIsExact(.bc, killedAt: "step-1") }
+    @Test func behaviourCloning() async throws { try await checkResumeIsExact(.bc, killedAt: "step-2") }
 
-    /// Killed after 2 of 3 iterations (steps 1–2 are the warm start): the episode pool is rebuilt
+    /// Killed after 2 of 3 iterations: the episode pool is rebuilt
     /// from run.sqlite, the cloning optimizer restored.
-    @Test func filteredBC() async throws { try await checkResumeIsExact(.filteredBC, killedAt: "step-4") }
+    @Test func filteredBC() async throws { try await checkResumeIsExact(.filteredBC, killedAt: "step-5") }
 
     /// Killed after the critic-only iteration and one full iteration: critics, target critics,
     /// both optimizers restored, the replay buffer rebuilt from run.sqlite.
-    @Test func archer() async throws { try await checkResumeIsExact(.archer, killedAt: "step-4") }
+    @Test func archer() async throws { try await checkResumeIsExact(.archer, killedAt: "step-5") }
 
     /// Killed after 2 of 3 updates: policy optimizer and minibatch generator restored.
-    @Test func grpo() async throws { try await checkResumeIsExact(.grpo, killedAt: "step-4") }
+    @Test func grpo() async throws { try await checkResumeIsExact(.grpo, killedAt: "step-5") }
 
     /// Killed after 2 of 3 updates: value critic, both optimizers and the minibatch generator restored.
-    @Test func ppo() async throws { try await checkResumeIsExact(.ppo, killedAt: "step-4") }
+    @Test func ppo() async throws { try await checkResumeIsExact(.ppo, killedAt: "step-5") }
 }

@@ -102,6 +102,30 @@ public final class TrajectoryStore: Sendable {
         }
     }
 
+    /// How many metric values the run has recorded: a mark `rewind` can return to.
+    public func metricCount(run: Int64) throws -> Int {
+        try read("count metrics") { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM metrics WHERE run_id = ?", arguments: [run]) ?? 0
+        }
+    }
+
+    /// Deletes, in one transaction, what a run resumed from a checkpoint will redo: its episodes
+    /// with id > `episode` (turns included) and, when `keepingMetrics` is given, its metric values
+    /// after the first `keepingMetrics` in recording order.
+    public func rewind(run: Int64, afterEpisode episode: Int64, keepingMetrics: Int?) throws {
+        try write("rewind run") { db in
+            try db.execute(
+                sql: "DELETE FROM turns WHERE episode_id IN (SELECT id FROM episodes WHERE run_id = ? AND id > ?)",
+                arguments: [run, episode])
+            try db.execute(sql: "DELETE FROM episodes WHERE run_id = ? AND id > ?", arguments: [run, episode])
+            if let keepingMetrics {
+                try db.execute(
+                    sql: "DELETE FROM metrics WHERE rowid IN (SELECT rowid FROM metrics WHERE run_id = ? ORDER BY rowid LIMIT -1 OFFSET ?)",
+                    arguments: [run, keepingMetrics])
+            }
+        }
+    }
+
     // MARK: Reading
 
     /// All runs, oldest first.

@@ -8,6 +8,9 @@ import TensorCore
 public protocol ScoringPolicy: AnyObject {
     /// Every trainable tensor (what an optimizer takes).
     var parameters: [Tensor] { get }
+    /// `parameters` with stable names (checkpointed optimizer state is keyed by them); by
+    /// position unless a conformance names them.
+    var namedParameters: [(name: String, tensor: Tensor)] { get }
     /// Per-token log-probabilities of `continuations` after `contexts`, recorded in the graph.
     func continuationScores(contexts: [[Int32]], continuations: [[Int32]]) throws -> ContinuationScores
 }
@@ -19,6 +22,7 @@ public final class TurnPolicyScorer: ScoringPolicy {
     public init(_ policy: any TurnPolicy) { self.policy = policy }
 
     public var parameters: [Tensor] { policy.parameters }
+    public var namedParameters: [(name: String, tensor: Tensor)] { policy.namedParameters }
 
     public func continuationScores(contexts: [[Int32]], continuations: [[Int32]]) throws -> ContinuationScores {
         try policy.continuationScores(contexts: contexts, continuations: continuations)
@@ -26,6 +30,8 @@ public final class TurnPolicyScorer: ScoringPolicy {
 }
 
 extension ScoringPolicy {
+    public var namedParameters: [(name: String, tensor: Tensor)] { positionallyNamed(parameters) }
+
     /// Per-token log-probs of each (context, continuation) pair without autograd, scored
     /// `batchSize` pairs at a time (the old-policy and reference log-probs of an update).
     func detachedLogProbs(contexts: [[Int32]], continuations: [[Int32]], batchSize: Int) throws -> [[Float]] {

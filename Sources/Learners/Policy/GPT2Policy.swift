@@ -45,6 +45,8 @@ public final class GPT2Policy: TurnPolicy, @unchecked Sendable {
 
     public var contextLength: Int { model.config.contextLength }
     public var parameters: [Tensor] { model.parameters }
+    /// The HF GPT-2 names of `model.safetensors`.
+    public var namedParameters: [(name: String, tensor: Tensor)] { model.namedParameters }
 
     public func generate(contexts: [[Int32]], sampling: SamplingConfig, rng: inout SeededRNG) throws -> [GeneratedReply] {
         let prompts = contexts.map { $0.map(Int.init) }

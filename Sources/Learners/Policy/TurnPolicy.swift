@@ -36,6 +36,9 @@ public protocol TurnPolicy: AnyObject, Sendable {
     var contextLength: Int { get }
     /// Every trainable tensor (what an optimizer takes).
     var parameters: [Tensor] { get }
+    /// `parameters` with stable names (checkpointed optimizer state is keyed by them). The
+    /// default names them by position; a model with named weights should return those.
+    var namedParameters: [(name: String, tensor: Tensor)] { get }
     /// Samples one reply per context in one batch, without autograd. `sampling.temperature` 0
     /// is greedy. A seed in `rng` fixes the output.
     func generate(contexts: [[Int32]], sampling: SamplingConfig, rng: inout SeededRNG) throws -> [GeneratedReply]
@@ -50,6 +53,8 @@ public protocol TurnPolicy: AnyObject, Sendable {
 }
 
 extension TurnPolicy {
+    public var namedParameters: [(name: String, tensor: Tensor)] { positionallyNamed(parameters) }
+
     /// The ids that close a reply (the chat template's end-of-message marker).
     public var replyClosing: [Int32] { contextTokenizer.replyClosing }
 
@@ -60,4 +65,9 @@ extension TurnPolicy {
         guard !closing.isEmpty, tokens.count >= closing.count, Array(tokens.suffix(closing.count)) == closing else { return tokens }
         return Array(tokens.dropLast(closing.count))
     }
+}
+
+/// `parameters` named `parameters.0`, `parameters.1`, … (for policies without weight names).
+func positionallyNamed(_ parameters: [Tensor]) -> [(name: String, tensor: Tensor)] {
+    parameters.enumerated().map { ("parameters.\($0.offset)", $0.element) }
 }

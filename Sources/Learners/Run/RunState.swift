@@ -4,10 +4,10 @@ import Foundation
 /// where the latest checkpoint is. Written as `state.json` in every checkpoint folder and in the
 /// run folder (the latter points at the latest checkpoint).
 ///
-/// Randomness is not stored: every iteration draws from a generator seeded by (run seed,
-/// iteration), so a resumed run continues the exact stream an uninterrupted run would use.
-/// AdamW's moment estimates are not stored (TensorCore keeps them private): a resumed run's
-/// optimizers restart their moments, its first steps differ slightly from an uninterrupted run.
+/// Per-iteration randomness is not stored: every iteration draws from a generator seeded by (run
+/// seed, iteration), so a resumed run continues the exact stream an uninterrupted run would use.
+/// The learner's own state (optimizer moments, critics, its minibatch generator) is in the
+/// checkpoint folder next to the weights (`LearnerCheckpoint`).
 public struct RunState: Codable, Sendable, Equatable {
     /// The run's row in run.sqlite.
     public var runID: Int64
@@ -21,10 +21,16 @@ public struct RunState: Codable, Sendable, Equatable {
     public var step = 0
     /// The warm start is finished.
     public var bcDone = false
+    /// Warm-start steps taken when the checkpoint was written (nil in runs from before it was
+    /// recorded); a run resumed inside the warm start continues from this step.
+    public var bcSteps: Int?
     /// Seconds spent in the RL phase (the `minutes` budget spans resumes).
     public var rlSeconds: Double = 0
     /// The largest episode id in run.sqlite that belongs to the checkpointed state.
     public var lastEpisodeID: Int64 = 0
+    /// Metric values in run.sqlite when the checkpoint was written (nil in runs from before it
+    /// was recorded); a resumed run deletes the ones after it, as it drops metrics.csv's rows.
+    public var metricValues: Int?
     /// Checkpoint folder relative to the run folder (nil before the first checkpoint).
     public var checkpoint: String?
     /// Greedy and sampled test evaluation before training.

@@ -42,6 +42,8 @@ public final class TrainingRun {
     private let metrics: MetricsLog
     private let policy: GPT2Policy
     private let startedFresh: Bool
+    /// The learner of the current phase: what checkpoints save besides the policy.
+    private var learner: (any LearnerCheckpoint)?
 
     /// Opens (or, with `resume`, reopens) the run folder. `configJSON` is stored with the run.
     public init(
@@ -69,7 +71,11 @@ public final class TrainingRun {
             state = RunState(runID: try store.beginRun(name: folder.lastPathComponent, configJSON: configJSON, seed: config.seed, codeVersion: "turnrl").id)
         }
         startedFresh = !resume
-        if resume { try Self.dropRowsAfter(step: state.step, in: folder.appendingPathComponent("metrics.csv")) }
+        if resume {
+            // What the killed run did after its checkpoint is redone: its rows and episodes go.
+            try Self.dropRowsAfter(step: state.step, in: folder.appendingPathComponent("metrics.csv"))
+            try store.rewind(run: state.runID, afterEpisode: state.lastEpisodeID, keepingMetrics: state.metricValues)
+        }
         metrics = try MetricsLog(folder: folder, store: store, run: state.runID)
         if let checkpoint = state.checkpoint {
             policy = try GPT2Policy.load(folder: folder.appendingPathComponent(checkpoint))
@@ -110,11 +116,14 @@ public final class TrainingRun {
         case .ppo: try await runPPO()
         case .bc: break
         }
-        let final = try saveCheckpoint(name: "final", archer: nil)
+        let final = try saveCheckpoint(name: "final")
         var after: [EvaluationSummary] = []
         if config.evalEpisodes > 0 {
             note("Evaluating the trained policy on \(config.evalEpisodes) test episodes")
             after = try await evaluate(phase: "after")
+            // The evaluation row stays in run.sqlite if the run is resumed for more episodes (as
+            // it stays in metrics.csv, whose rows up to the checkpoint's step are kept).
+            try keepMetricsLoggedSoFar(checkpoint: final)
         }
         let greedy = after.first
         let summary = RunSummary(
@@ -151,23 +160,34 @@ public final class TrainingRun {
         return out
     }
 
-    /// Clones expert demonstrations, then probes the first action per task kind.
+    /// Clones expert demonstrations, then probes the first action per task kind. Checkpoints
+    /// every `checkpointEvery` logged rows; resumed from one, it rebuilds the demonstrations from
+    /// the store and replays the generator's minibatch draws of the steps already taken.
     private func warmStart() async throws {
         var rng = Self.stream(config.seed, 1)
         let seeds = (0..<config.bc.demonstrations).map { _ in rng.next() }
-        note("Collecting \(seeds.count) expert demonstrations")
-        let demos = try await ExpertDemonstrations.collect(
-            provider: provider, policy: policy, seeds: seeds, perTurnMaxNewTokens: config.perTurnMaxNewTokens)
-        for demo in demos { state.lastEpisodeID = try store.appendEpisode(demo.record, run: state.runID) }
-        state.episodes += demos.count
-        let sequences = demos.filter(\.isTrainable).flatMap { BehaviourCloning.sequences($0.record) }
-        note("Behaviour cloning: \(config.bc.steps) steps on \(sequences.count) sequences (expert success \(String(format: "%.0f%%", 100 * Double(demos.filter(\.success).count) / Double(max(1, demos.count)))))")
+        let done = state.bcSteps ?? 0
+        let sequences: [WeightedSequence]
+        if done > 0 {
+            sequences = try storedEpisodes().flatMap { BehaviourCloning.sequences($0) }
+            for _ in 0..<done { _ = sampleIndices(config.bc.batchSize, from: sequences.count, rng: &rng) }
+            note("Behaviour cloning resumes at step \(done) of \(config.bc.steps) on \(sequences.count) sequences")
+        } else {
+            note("Collecting \(seeds.count) expert demonstrations")
+            let demos = try await ExpertDemonstrations.collect(
+                provider: provider, policy: policy, seeds: seeds, perTurnMaxNewTokens: config.perTurnMaxNewTokens)
+            for demo in demos { state.lastEpisodeID = try store.appendEpisode(demo.record, run: state.runID) }
+            state.episodes += demos.count
+            sequences = demos.filter(\.isTrainable).flatMap { BehaviourCloning.sequences($0.record) }
+            note("Behaviour cloning: \(config.bc.steps) steps on \(sequences.count) sequences (expert success \(String(format: "%.0f%%", 100 * Double(demos.filter(\.success).count) / Double(max(1, demos.count)))))")
+        }
         let bc = BehaviourCloning(policy: policy, config: config.bc)
+        try adopt(bc, resuming: done > 0)
         let schedule = WarmupCosineSchedule(peak: config.bc.learningRate, warmupSteps: min(50, config.bc.steps / 10), totalSteps: max(1, config.bc.steps))
         var window: [Float] = []
         var tokens = 0
         var clock = Date()
-        for k in 0..<config.bc.steps {
+        for k in done..<config.bc.steps {
             let batch = sampleIndices(config.bc.batchSize, from: sequences.count, rng: &rng).map { sequences[$0] }
             tokens += batch.reduce(0) { $0 + $1.context.count + $1.continuation.count }
             window.append(try bc.step(batch, learningRate: schedule.learningRate(at: k)))
@@ -178,11 +198,16 @@ public final class TrainingRun {
                 try metrics.append(MetricsRow(episodes: state.episodes, step: state.step, phase: "bc", values: ["bcLoss": Double(loss), "tokensPerSecond": rate]))
                 progress(TrainingProgress(done: k + 1, total: config.bc.steps, phase: "bc", figures: String(format: "loss %.3f · %.0f tok/s", loss, rate)))
                 window = []; tokens = 0; clock = Date()
+                if k + 1 < config.bc.steps && state.step % max(1, config.checkpointEvery) == 0 {
+                    state.bcSteps = k + 1
+                    _ = try saveCheckpoint(name: "step-\(state.step)")
+                }
             }
         }
         try probeFirstAction(rng: &rng)
         state.bcDone = true
-        _ = try saveCheckpoint(name: "step-\(state.step)", archer: nil)
+        state.bcSteps = config.bc.steps
+        _ = try saveCheckpoint(name: "step-\(state.step)")
     }
 
     /// Logs the first-action probability per kind; warns when RL would get no signal.
@@ -259,10 +284,7 @@ public final class TrainingRun {
         let trainer = try ArcherTrainer(
             policy: policy, vocabularySize: policy.model.config.vocabSize, config: config.archer,
             maxNewTokens: config.perTurnMaxNewTokens, rng: &initRNG)
-        if let checkpoint = state.checkpoint,
-           FileManager.default.fileExists(atPath: folder.appendingPathComponent(checkpoint).appendingPathComponent("critic.safetensors").path) {
-            try trainer.loadCritics(from: folder.appendingPathComponent(checkpoint))
-        }
+        try adopt(trainer, resuming: state.iteration > 0)
         // The buffer holds the demonstrations and every rollout so far (rebuilt from the store).
         for episode in try storedEpisodes() { trainer.replay.append(contentsOf: Transition.transitions(of: episode)) }
         note("ArCHer: \(config.episodes) episodes, \(config.archer.episodesPerIteration) per iteration, critic-only for the first \(config.archer.warmupIterations)")
@@ -293,14 +315,15 @@ public final class TrainingRun {
             }
             // Trained tokens (critic and actor passes) per second of update time.
             values["tokensPerSecond"] = Double(tokens) / max(1e-9, Date().timeIntervalSince(clock))
-            try finishIteration(values, phase: warmup ? "warmup" : "rl", seconds: carried + Date().timeIntervalSince(start), archer: trainer)
+            try finishIteration(values, phase: warmup ? "warmup" : "rl", seconds: carried + Date().timeIntervalSince(start))
         }
-        _ = try saveCheckpoint(name: "step-\(state.step)", archer: trainer)
+        _ = try saveCheckpoint(name: "step-\(state.step)")
     }
 
     private func runFilteredBC() async throws {
         var pool = try storedEpisodes().filter { $0.split == "train" }.map { PlayedEpisode(record: $0, taskKind: "", success: false, toolCalls: 0) }
         let bc = BehaviourCloning(policy: policy, config: config.bc)
+        try adopt(bc, resuming: state.iteration > 0)
         note("Filtered BC: \(config.episodes) episodes, top \(Int(config.bc.filterFraction * 100))% of all episodes so far cloned after each batch")
         let carried = state.rlSeconds
         let start = Date()
@@ -319,12 +342,13 @@ public final class TrainingRun {
             var values = rolloutValues(played)
             values["bcLoss"] = Double(loss)
             values["tokensPerSecond"] = Double(tokens) / max(1e-9, Date().timeIntervalSince(clock))
-            try finishIteration(values, phase: "rl", seconds: carried + Date().timeIntervalSince(start), archer: nil)
+            try finishIteration(values, phase: "rl", seconds: carried + Date().timeIntervalSince(start))
         }
     }
 
     private func runGRPO() async throws {
         let learner = try GRPOLearner(policy: policy, hyperparameters: config.grpo, seed: config.seed)
+        try adopt(learner, resuming: state.iteration > 0)
         note("Turn-level GRPO: \(config.episodes) episodes, \(config.grpoTasksPerIteration) tasks × \(config.grpo.groupSize) per iteration")
         try await runPolicyGradient(seeds: { rng in learner.groupedSeeds(tasks: self.config.grpoTasksPerIteration, rng: &rng) },
                                     update: { try learner.update(played: $0) })
@@ -334,7 +358,8 @@ public final class TrainingRun {
         var initRNG = Self.stream(config.seed, 2)
         let critic = try TokenCritic(copying: policy.model, rng: &initRNG)
         let learner = try PPOLearner(policy: policy, critic: critic, hyperparameters: config.ppo, seed: config.seed)
-        note("PPO: \(config.episodes) episodes, \(config.ppoEpisodesPerIteration) per update (the value head restarts from the policy on --resume)")
+        try adopt(learner, resuming: state.iteration > 0)
+        note("PPO: \(config.episodes) episodes, \(config.ppoEpisodesPerIteration) per update")
         try await runPolicyGradient(seeds: { rng in (0..<self.config.ppoEpisodesPerIteration).map { _ in rng.next() } },
                                     update: { try learner.update(played: $0) })
     }
@@ -352,34 +377,50 @@ public final class TrainingRun {
             var values = rolloutValues(played)
             values.merge(metrics.columns) { _, new in new }
             values["tokensPerSecond"] = Double(metrics.trainedTokens) / max(1e-9, Date().timeIntervalSince(clock))
-            try finishIteration(values, phase: "rl", seconds: carried + Date().timeIntervalSince(start), archer: nil)
+            try finishIteration(values, phase: "rl", seconds: carried + Date().timeIntervalSince(start))
         }
     }
 
     /// Counts an RL iteration, logs its row, shows progress, checkpoints every `checkpointEvery`.
-    private func finishIteration(_ values: [String: Double], phase: String, seconds: Double, archer: ArcherTrainer?) throws {
+    private func finishIteration(_ values: [String: Double], phase: String, seconds: Double) throws {
         state.iteration += 1
         state.step += 1
         state.rlSeconds = seconds
         try metrics.append(MetricsRow(episodes: state.episodes, step: state.step, phase: phase, values: values))
         progress(TrainingProgress(done: state.rlEpisodes, total: config.episodes, phase: phase, figures: figures(values)))
-        if state.iteration % max(1, config.checkpointEvery) == 0 { _ = try saveCheckpoint(name: "step-\(state.step)", archer: archer) }
+        if state.iteration % max(1, config.checkpointEvery) == 0 { _ = try saveCheckpoint(name: "step-\(state.step)") }
     }
 
     // MARK: Checkpoints
 
-    /// Writes the policy (and critics) to `checkpoints/NAME` with state.json, and points the run's
-    /// state.json at it.
-    private func saveCheckpoint(name: String, archer: ArcherTrainer?) throws -> URL {
+    /// Writes the policy and the current learner's state (`LearnerCheckpoint`) to
+    /// `checkpoints/NAME` with state.json, and points the run's state.json at it.
+    private func saveCheckpoint(name: String) throws -> URL {
         let relative = "checkpoints/\(name)"
         let url = folder.appendingPathComponent(relative)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         try policy.save(to: url)
-        try archer?.saveCritics(to: url)
+        try learner?.saveState(to: url)
         state.checkpoint = relative
+        state.metricValues = try store.metricCount(run: state.runID)
         try state.write(url.appendingPathComponent("state.json"))
         try state.write(folder.appendingPathComponent("state.json"))
         return url
+    }
+
+    /// Moves the resume mark of run.sqlite's metrics (`metricValues`) to now, in the run's and in
+    /// `checkpoint`'s state.json.
+    private func keepMetricsLoggedSoFar(checkpoint: URL) throws {
+        state.metricValues = try store.metricCount(run: state.runID)
+        try state.write(checkpoint.appendingPathComponent("state.json"))
+        try state.write(folder.appendingPathComponent("state.json"))
+    }
+
+    /// Makes `learner` the one checkpoints save; `resuming` (the run was resumed from a checkpoint
+    /// taken in this phase) restores its state from that checkpoint.
+    private func adopt(_ learner: any LearnerCheckpoint, resuming: Bool) throws {
+        self.learner = learner
+        if resuming, let checkpoint = state.checkpoint { try learner.restoreState(from: folder.appendingPathComponent(checkpoint)) }
     }
 
     /// A resumed run replays from its checkpoint: metrics rows logged after it are dropped.

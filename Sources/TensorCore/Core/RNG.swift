@@ -1,7 +1,8 @@
 /// A seeded xoshiro256** generator (Blackman & Vigna, 2018), state filled by SplitMix64 from one
 /// 64-bit seed. Passed explicitly (`inout`) everywhere randomness is needed, so a run is
-/// reproducible from its seed; there is no global generator.
-public struct SeededRNG: RandomNumberGenerator, Sendable {
+/// reproducible from its seed; there is no global generator. `Codable` (the four state words
+/// and the spare normal) so a generator that lives across training updates can be checkpointed.
+public struct SeededRNG: RandomNumberGenerator, Sendable, Codable {
     private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
     /// A spare standard normal from the last Box–Muller pair.
     private var spareGaussian: Float?

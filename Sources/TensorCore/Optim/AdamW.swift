@@ -45,8 +45,10 @@ public final class AdamW {
     /// The parameter groups, in the order they are updated.
     public let groups: [ParameterGroup]
     /// Steps taken so far (the bias correction uses it).
-    public private(set) var stepCount = 0
-    private var moments: [ObjectIdentifier: (m: Storage, v: Storage)] = [:]
+    public internal(set) var stepCount = 0
+    /// First and second moments per parameter, created at its first update (`AdamWState.swift`
+    /// saves and restores them).
+    var moments: [ObjectIdentifier: (m: Storage, v: Storage)] = [:]
 
     /// An optimizer over `groups`.
     public init(groups: [ParameterGroup], config: AdamWConfig = AdamWConfig()) {

@@ -21,8 +21,9 @@ struct TrainCommand: AsyncParsableCommand {
 
             The run folder (--out, default runs/ENV-ALGO-sSEED) gets run.sqlite (every episode token-exact, \
             and the metrics), metrics.csv, config.yaml (resolved), checkpoints/step-N and checkpoints/final, \
-            state.json and summary.json. --resume continues a killed run from its last checkpoint with \
-            the same random stream.
+            state.json and summary.json. --resume continues a killed run from its last checkpoint (weights, \
+            optimizer state, critics; the replay buffer rebuilt from run.sqlite) with the same random \
+            stream: it ends exactly as the run would have without the kill.
 
             Examples:
               turnrl train --env arith-python --algo bc

@@ -44,6 +44,7 @@ public final class GPT2Policy: TurnPolicy, @unchecked Sendable {
     }
 
     public var contextLength: Int { model.config.contextLength }
+    public var vocabularySize: Int { model.config.vocabSize }
     public var parameters: [Tensor] { model.parameters }
 
     public func generate(contexts: [[Int32]], sampling: SamplingConfig, rng: inout SeededRNG) throws -> [GeneratedReply] {

@@ -155,3 +155,37 @@ enum InstalledSmolLM2 {
         return FileManager.default.fileExists(atPath: path) ? path : nil
     }()
 }
+
+/// A whole `TrainingRun` with a Llama policy (BC warm start, GRPO, checkpoints, evaluation) on
+/// the bandit, the base resolved by name as `turnrl` resolves `smollm2-135m`.
+struct LlamaTrainingRunTests {
+    @Test func grpoRunTrainsTheAdaptersAndCheckpointsThem() async throws {
+        var config = TrainingConfig()
+        config.policy = "tiny"
+        config.algo = .grpo
+        config.lora = LoRAConfig(rank: 2, alpha: 4, targets: [.qProj, .vProj])
+        config.episodes = 4
+        config.evalEpisodes = 2
+        config.probeSamples = 1
+        config.bc.demonstrations = 4
+        config.bc.steps = 2
+        config.grpo.groupSize = 2
+        config.rolloutBatch = 4
+        config.perTurnMaxNewTokens = 8
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("llama-run-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = try TrainingRun(config: config, provider: banditProvider(budgetTokens: 256), folder: folder, resume: false,
+                                  configJSON: "{}", resolveBase: { name in
+                                      #expect(name == "tiny")
+                                      return try LlamaPolicyTests.base()
+                                  })
+        let summary = try await run.run()
+        #expect(summary.episodes == 8)  // 4 demonstrations + 4 GRPO episodes
+        let final = URL(fileURLWithPath: summary.checkpoint)
+        let loaded = try PolicyFactory.load(checkpoint: final, resolveBase: { _ in try LlamaPolicyTests.base() })
+        let policy = try #require(loaded as? LlamaPolicy)
+        #expect(policy.lora == config.lora)
+        // BC moved the adapters: B factors start at zero and are not zero any more.
+        #expect(policy.model.loraAdapters.contains { $0.adapter.b.toArray().contains { $0 != 0 } })
+    }
+}

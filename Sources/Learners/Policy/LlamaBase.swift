@@ -3,7 +3,7 @@ import PolicyModels
 
 /// The frozen base of a `LlamaPolicy`: a Llama-family model with its tokenizer and chat
 /// template, and the names it is known by.
-public struct LlamaBase: @unchecked Sendable {
+public struct LlamaBase: Sendable {
     /// How TurnRL names the base (`smollm2-135m` or the GGUF path), recorded in checkpoints.
     public var name: String
     /// The HuggingFace repository the base corresponds to (PEFT's `base_model_name_or_path`).

@@ -44,6 +44,7 @@ public final class GPT2Policy: TurnPolicy, @unchecked Sendable {
     }
 
     public var contextLength: Int { model.config.contextLength }
+    public var vocabularySize: Int { model.config.vocabSize }
     public var parameters: [Tensor] { model.parameters }
     /// The HF GPT-2 names of `model.safetensors`.
     public var namedParameters: [(name: String, tensor: Tensor)] { model.namedParameters }

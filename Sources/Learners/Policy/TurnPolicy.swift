@@ -28,12 +28,14 @@ public struct GeneratedReply: Sendable, Equatable {
 /// Contexts are token ids rendered by `contextTokenizer` (the policy's chat template), so the
 /// rollout worker, the trajectory store and the learners all see the same ids. A conformance is
 /// a thin adapter over a model with GPT2Model's API shape (`generate`, `continuationScores`,
-/// `parameters`); see `GPT2Policy`.
+/// `parameters`); see `GPT2Policy` and `LlamaPolicy`.
 public protocol TurnPolicy: AnyObject, Sendable {
     /// The chat template that renders messages into this policy's token ids.
     var contextTokenizer: any ContextTokenizer { get }
     /// The longest sequence (context + reply) the model can read.
     var contextLength: Int { get }
+    /// Number of token ids the model reads (critics that embed the same ids size their tables by it).
+    var vocabularySize: Int { get }
     /// Every trainable tensor (what an optimizer takes).
     var parameters: [Tensor] { get }
     /// `parameters` with stable names (checkpointed optimizer state is keyed by them). The
@@ -59,11 +61,17 @@ extension TurnPolicy {
     public var replyClosing: [Int32] { contextTokenizer.replyClosing }
 
     /// `tokens` without a trailing end-of-reply marker: what the context builder records before
-    /// it appends the marker itself, so later contexts hold exactly the generated ids.
+    /// it appends the marker itself, so later contexts hold exactly the generated ids. A reply
+    /// ends with the closing's first token (generation stops there); the rest of the closing is
+    /// template text (ChatML's newline after `<|im_end|>`), so the longest leading part of the
+    /// closing that ends `tokens` is what is stripped.
     public func strippingReplyClosing(_ tokens: [Int32]) -> [Int32] {
         let closing = replyClosing
-        guard !closing.isEmpty, tokens.count >= closing.count, Array(tokens.suffix(closing.count)) == closing else { return tokens }
-        return Array(tokens.dropLast(closing.count))
+        for length in stride(from: min(closing.count, tokens.count), through: 1, by: -1)
+        where Array(tokens.suffix(length)) == Array(closing.prefix(length)) {
+            return Array(tokens.dropLast(length))
+        }
+        return tokens
     }
 }
 

@@ -58,7 +58,16 @@ public struct TrainingConfig: Sendable, Equatable, Codable {
     public var rolloutBatch = 16
     /// Cap on new tokens per turn.
     public var perTurnMaxNewTokens = 96
+    /// The policy: `byte-gpt2` (a from-scratch byte-level GPT-2 of size `model`),
+    /// `smollm2-135m` (SmolLM2-135M-Instruct, `turnrl model fetch smollm2-135m`) or the path of a
+    /// Llama-family GGUF; the last two train LoRA adapters (`lora`) on a frozen base.
+    public var policy = PolicyFactory.byteGPT2
     public var model = ModelSize()
+    /// LoRA adapters of a GGUF policy. Rank 16, alpha 32 (alpha = 2·rank, as Biderman et al. 2024,
+    /// "LoRA Learns Less and Forgets Less", use), on every attention and MLP projection (QLoRA,
+    /// Dettmers et al. 2023: adapting all linear layers is what matches full fine-tuning; Hu et
+    /// al. 2021 introduced LoRA with the attention projections only).
+    public var lora = LoRAConfig()
     public var bc = BCConfig()
     public var archer = ArcherConfig()
     public var grpo = GRPOHyperparameters()

@@ -18,9 +18,11 @@ public struct TrainingProgress: Sendable {
 public enum TrainingError: Error, CustomStringConvertible {
     case folderInUse(String)
     case nothingToResume(String)
+    case unsupported(String)
 
     public var description: String {
         switch self {
+        case .unsupported(let reason): reason
         case .folderInUse(let path): "\(path) already holds a run; pass --resume to continue it or choose another --out"
         case .nothingToResume(let path): "\(path) has no state.json to resume from (no checkpoint was written yet); start it again without --resume"
         }
@@ -40,16 +42,23 @@ public final class TrainingRun {
     private var state: RunState
     private let store: TrajectoryStore
     private let metrics: MetricsLog
-    private let policy: GPT2Policy
+    private let policy: any TurnPolicy
     private let startedFresh: Bool
     /// The learner of the current phase: what checkpoints save besides the policy.
     private var learner: (any LearnerCheckpoint)?
 
     /// Opens (or, with `resume`, reopens) the run folder. `configJSON` is stored with the run.
+    /// `resolveBase` finds a GGUF policy's base model by name (the command line resolves
+    /// `smollm2-135m`; the default takes the name as a file path).
     public init(
         config: TrainingConfig, provider: any EnvironmentProvider, folder: URL, resume: Bool, configJSON: String,
+        resolveBase: @escaping LlamaBaseResolver = LlamaBase.ggufPath,
         note: @escaping (String) -> Void = { _ in }, progress: @escaping (TrainingProgress) -> Void = { _ in }
     ) throws {
+        if config.algo == .ppo && config.policy != PolicyFactory.byteGPT2 {
+            // PPO's value network (TokenCritic) is a copy of the GPT-2 trunk.
+            throw TrainingError.unsupported("PPO needs --policy byte-gpt2 for now (its value network copies the GPT-2 trunk); use --algo grpo or archer with \(config.policy)")
+        }
         self.config = config
         self.provider = provider
         self.folder = folder
@@ -78,12 +87,12 @@ public final class TrainingRun {
         }
         metrics = try MetricsLog(folder: folder, store: store, run: state.runID)
         if let checkpoint = state.checkpoint {
-            policy = try GPT2Policy.load(folder: folder.appendingPathComponent(checkpoint))
+            policy = try PolicyFactory.load(checkpoint: folder.appendingPathComponent(checkpoint), resolveBase: resolveBase)
         } else if config.algo != .bc, case let start = config.warmStartCheckpoint, !start.isEmpty {
-            policy = try GPT2Policy.load(folder: URL(fileURLWithPath: start))
+            policy = try PolicyFactory.load(checkpoint: URL(fileURLWithPath: start), resolveBase: resolveBase)
         } else {
             var rng = Self.stream(config.seed, 0)
-            policy = try GPT2Policy(config: config.model.gpt2, rng: &rng)
+            policy = try PolicyFactory.fresh(config, resolveBase: resolveBase, rng: &rng)
         }
     }
 
@@ -282,7 +291,7 @@ public final class TrainingRun {
     private func runArcher() async throws {
         var initRNG = Self.stream(config.seed, 2)
         let trainer = try ArcherTrainer(
-            policy: policy, vocabularySize: policy.model.config.vocabSize, config: config.archer,
+            policy: policy, vocabularySize: policy.vocabularySize, config: config.archer,
             maxNewTokens: config.perTurnMaxNewTokens, rng: &initRNG)
         try adopt(trainer, resuming: state.iteration > 0)
         // The buffer holds the demonstrations and every rollout so far (rebuilt from the store).
@@ -356,7 +365,8 @@ public final class TrainingRun {
 
     private func runPPO() async throws {
         var initRNG = Self.stream(config.seed, 2)
-        let critic = try TokenCritic(copying: policy.model, rng: &initRNG)
+        guard let gpt2 = policy as? GPT2Policy else { throw TrainingError.unsupported("PPO needs --policy byte-gpt2 for now") }
+        let critic = try TokenCritic(copying: gpt2.model, rng: &initRNG)
         let learner = try PPOLearner(policy: policy, critic: critic, hyperparameters: config.ppo, seed: config.seed)
         try adopt(learner, resuming: state.iteration > 0)
         note("PPO: \(config.episodes) episodes, \(config.ppoEpisodesPerIteration) per update")

@@ -15,7 +15,7 @@ public enum LoRATarget: String, Sendable, CaseIterable, Codable {
 }
 
 /// LoRA's settings (Hu et al., 2021): rank r, scale alpha / r, and which projections get one.
-public struct LoRAConfig: Sendable, Equatable {
+public struct LoRAConfig: Sendable, Equatable, Codable {
     public var rank: Int
     public var alpha: Float
     public var targets: [LoRATarget]

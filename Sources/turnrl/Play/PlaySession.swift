@@ -112,7 +112,7 @@ struct PlaySession {
     func format(_ value: Double) -> String { String(format: "%.3f", value) }
 
     /// The policy's greedy reply to the conversation so far, rendered in its chat template
-    /// (byte-level, so rendering the messages gives the ids a rollout would have used).
+    /// (`ContextTokenizer`, so rendering the messages gives the ids a rollout would have used).
     func policyUtterance(_ policy: any TurnPolicy, messages: [ChatMessage]) throws -> String {
         let template = policy.contextTokenizer
         let context = messages.flatMap { template.tokens(for: $0) } + template.replyOpening

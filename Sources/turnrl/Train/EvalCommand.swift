@@ -2,26 +2,40 @@ import ArgumentParser
 import EnvironmentKit
 import Foundation
 import Learners
+import PolicyModels
 
-/// `turnrl eval`: success and return of a checkpoint with 95 % bootstrap intervals.
+/// `turnrl eval`: success and return of a policy with 95 % bootstrap intervals.
 struct EvalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Evaluate a trained checkpoint on an environment, with 95 % bootstrap confidence intervals.",
+        abstract: "Evaluate a policy (checkpoint, GGUF model or OpenAI-compatible endpoint) with 95 % bootstrap confidence intervals.",
         discussion: """
             Plays --episodes episodes of the split (seeds 0..N-1, so every evaluation of a split sees \
             the same tasks) with greedy decoding and with sampling at temperature 1, and reports success \
-            rate and mean return with percentile-bootstrap intervals, mean turns and tool calls, and \
-            success per task kind. Infrastructure failures are counted separately, never scored.
+            rate and mean return with percentile-bootstrap intervals, mean turns and tool calls, \
+            generated tokens per second, and success per task kind. Infrastructure failures (a crashed \
+            tool, an endpoint that timed out or answered 500 after its retries) are counted separately, \
+            never scored.
 
-            Example: turnrl eval --env arith-python --checkpoint runs/arith-python-archer-s0/checkpoints/final
+            --policy is checkpoint:PATH (a `turnrl train` checkpoint folder, GPT-2 or LoRA adapter), \
+            smollm2-135m or a .gguf path (the instruct model as it is; `turnrl model fetch smollm2-135m` \
+            first), or openai:URL[#MODEL] (an OpenAI-compatible endpoint, API key from $OPENAI_API_KEY; \
+            one decoding mode, the server's, reported as "endpoint").
+
+            Examples:
+              turnrl eval --env arith-python --policy checkpoint:runs/arith-python-archer-s0/checkpoints/final
+              turnrl eval --env arith-python --policy smollm2-135m --episodes 50
+              turnrl eval --env arith-python --policy openai:http://127.0.0.1:8080/v1#smollm2
             """)
 
     @Option(help: "Environment name or folder.")
     var env: String
 
-    @Option(help: "A checkpoint folder written by `turnrl train` (config.json + model.safetensors).")
-    var checkpoint: String
+    @Option(help: "The policy: checkpoint:PATH, smollm2-135m, a .gguf path, or openai:URL[#MODEL].")
+    var policy: String?
+
+    @Option(help: "A checkpoint folder written by `turnrl train` (the same as --policy checkpoint:PATH).")
+    var checkpoint: String?
 
     @Option(help: "Split: train or test.")
     var split: String = "test"
@@ -37,24 +51,44 @@ struct EvalCommand: AsyncParsableCommand {
 
     @OptionGroup var options: EnvironmentOptions
 
+    /// The policy spec from --policy or --checkpoint.
+    var policySpec: String { policy ?? checkpoint.map { LocalPolicySpec.checkpointPrefix + $0 } ?? "" }
+
     func validate() throws {
         guard Split(rawValue: split) != nil else { throw ValidationError("--split must be train or test") }
         guard episodes > 0 else { throw ValidationError("--episodes must be positive") }
+        guard (policy == nil) != (checkpoint == nil) else {
+            throw ValidationError("give exactly one of --policy (checkpoint:PATH, smollm2-135m, a .gguf path, openai:URL[#MODEL]) and --checkpoint PATH")
+        }
+        if RemotePolicyAdapter.isRemote(policySpec) {
+            do { _ = try OpenAIChatConfiguration.parse(policySpec: policySpec) } catch { throw ValidationError("--policy: \(error)") }
+        } else if !LocalPolicySpec.isLocal(policySpec) {
+            throw ValidationError("--policy must be checkpoint:PATH, \(ModelCatalog.names), a .gguf path or openai:URL[#MODEL]; got '\(policySpec)'")
+        }
     }
 
     func run() async throws {
-        let url = URL(fileURLWithPath: checkpoint)
-        guard FileManager.default.fileExists(atPath: url.appendingPathComponent("model.safetensors").path) else {
-            throw ValidationError("\(checkpoint) is not a checkpoint folder (no model.safetensors); use e.g. runs/NAME/checkpoints/final")
-        }
-        let policy = try GPT2Policy.load(folder: url)
+        let local = RemotePolicyAdapter.isRemote(policySpec) ? nil : try LocalPolicySpec.load(policySpec)
         let provider = try await options.load(env)
         var results: [EvaluationSummary] = []
+        var rates: [String: Double] = [:]
         do {
-            for greedy in [true, false] {
-                if !json { FileHandle.standardError.write(Data("Evaluating \(greedy ? "greedy" : "sampled") on \(episodes) \(split) episodes…\n".utf8)) }
-                results.append(try await Evaluator.evaluate(
-                    policy: policy, provider: provider, split: Split(rawValue: split)!, episodes: episodes, greedy: greedy, seed: seed).summary)
+            if let local {
+                for greedy in [true, false] {
+                    if !json { FileHandle.standardError.write(Data("Evaluating \(greedy ? "greedy" : "sampled") on \(episodes) \(split) episodes…\n".utf8)) }
+                    let clock = Date()
+                    let outcome = try await Evaluator.evaluate(
+                        policy: local, provider: provider, split: Split(rawValue: split)!, episodes: episodes, greedy: greedy, seed: seed)
+                    results.append(outcome.summary)
+                    rates[outcome.summary.mode] = Double(outcome.episodes.reduce(0) { $0 + $1.generatedTokens }) / max(1e-9, Date().timeIntervalSince(clock))
+                }
+            } else {
+                let adapter = try RemotePolicyAdapter(policySpec: policySpec, environment: provider.spec)
+                let bar = ProgressBar(label: "endpoint")
+                results.append(try await RemoteEvaluation.evaluate(
+                    adapter: adapter, provider: provider, split: Split(rawValue: split)!, episodes: episodes, mode: "endpoint", seed: seed,
+                    progress: { if !json { bar.update(done: $0, total: episodes) } }))
+                bar.finish()
             }
         } catch {
             await provider.shutdown()
@@ -65,10 +99,11 @@ struct EvalCommand: AsyncParsableCommand {
             try printJSON(Dictionary(uniqueKeysWithValues: results.map { ($0.mode, $0) }))
             return
         }
-        printTable(["decoding", "success (95% CI)", "return (95% CI)", "turns", "tool calls", "infra errors"], results.map { e in
+        printTable(["decoding", "success (95% CI)", "return (95% CI)", "turns", "tool calls", "infra errors", "generated tok/s (wall)"], results.map { e in
             [e.mode, String(format: "%.1f%% [%.1f, %.1f]", 100 * e.successRate.mean, 100 * e.successRate.low, 100 * e.successRate.high),
              String(format: "%.3f [%.3f, %.3f]", e.meanReturn.mean, e.meanReturn.low, e.meanReturn.high),
-             String(format: "%.2f", e.meanTurns), String(format: "%.2f", e.meanToolCalls), "\(e.infraErrors)"]
+             String(format: "%.2f", e.meanTurns), String(format: "%.2f", e.meanToolCalls), "\(e.infraErrors)",
+             rates[e.mode].map { String(format: "%.1f", $0) } ?? "-"]
         })
         for e in results where e.successByKind.count > 1 {
             print("\(e.mode) success by kind: " + e.successByKind.sorted { $0.key < $1.key }.map { String(format: "%@ %.1f%%", $0.key, 100 * $0.value) }.joined(separator: ", "))

@@ -29,6 +29,7 @@ struct TrainCommand: AsyncParsableCommand {
               turnrl train --env arith-python --algo bc
               turnrl train --env arith-python --algo archer --episodes 512 --out runs/archer-arith
               turnrl train --env arith-python --algo archer --minutes 10 --set archer.actorLearningRate=1e-5
+              turnrl train --env arith-python --algo grpo --policy smollm2-135m --set lora.rank=8
             """)
 
     @Option(help: "Environment name or folder (overrides the config file's env).")
@@ -36,6 +37,9 @@ struct TrainCommand: AsyncParsableCommand {
 
     @Option(help: "Algorithm: bc, filtered-bc, archer, grpo or ppo.")
     var algo: String?
+
+    @Option(help: "Policy: byte-gpt2 (from scratch, the default), smollm2-135m or a .gguf path (LoRA on the frozen model; `turnrl model fetch smollm2-135m` first). LoRA settings: --set lora.rank=… lora.alpha=… ")
+    var policy: String?
 
     @Option(help: "YAML file of hyperparameters.")
     var config: String?
@@ -70,6 +74,9 @@ struct TrainCommand: AsyncParsableCommand {
         if let episodes, episodes < 0 { throw ValidationError("--episodes must be 0 or more") }
         if let minutes, minutes <= 0 { throw ValidationError("--minutes must be positive") }
         if resume && out == nil { throw ValidationError("--resume needs --out RUN_FOLDER") }
+        if let policy, policy != PolicyFactory.byteGPT2, !ModelCatalog.isModel(policy), !FileManager.default.fileExists(atPath: policy) {
+            throw ValidationError("--policy must be byte-gpt2, \(ModelCatalog.names) or the path of a .gguf file; got '\(policy)'")
+        }
     }
 
     /// Defaults (or the resumed run's config.yaml), then --config, then flags.
@@ -85,6 +92,7 @@ struct TrainCommand: AsyncParsableCommand {
         var flags: [String: Any] = [:]
         if let env { flags["env"] = env }
         if let algo { flags["algo"] = algo }
+        if let policy { flags["policy"] = policy }
         if let seed { flags["seed"] = seed }
         if let episodes { flags["episodes"] = episodes }
         if let minutes { flags["minutes"] = minutes }
@@ -106,7 +114,7 @@ struct TrainCommand: AsyncParsableCommand {
         do {
             let run = try TrainingRun(
                 config: config, provider: provider, folder: folder, resume: resume, configJSON: try TrainConfigLoader.json(config),
-                note: { line.note($0) }, progress: { line.update($0) })
+                resolveBase: ModelCatalog.baseResolver, note: { line.note($0) }, progress: { line.update($0) })
             try TrainConfigLoader.yaml(config).write(to: folder.appendingPathComponent("config.yaml"), atomically: true, encoding: .utf8)
             line.note("Run folder: \(folder.path) (\(config.algo.rawValue) on \(config.env), seed \(config.seed))")
             let summary = try await run.run()

@@ -58,6 +58,13 @@ public final class LlamaPolicy: TurnPolicy, @unchecked Sendable {
     public var contextLength: Int { model.config.contextLength }
     public var vocabularySize: Int { model.config.vocabSize }
     public var parameters: [Tensor] { model.loraParameters }
+    /// The adapters' factors under their PEFT names (the keys of the optimizer state too).
+    public var namedParameters: [(name: String, tensor: Tensor)] {
+        model.loraAdapters.flatMap { entry in
+            [(LoRACheckpoint.tensorName(layer: entry.layer, target: entry.target, factor: "A"), entry.adapter.a),
+             (LoRACheckpoint.tensorName(layer: entry.layer, target: entry.target, factor: "B"), entry.adapter.b)]
+        }
+    }
 
     public func generate(contexts: [[Int32]], sampling: SamplingConfig, rng: inout SeededRNG) throws -> [GeneratedReply] {
         let results = try model.generate(

@@ -7,27 +7,16 @@ struct IncrementalDecoder {
     let model: GPT2Model
     let batch: TokenBatch
     let caches: [LayerCache]
-    /// Which cache positions hold real tokens, `B × capacity`.
-    private var keyMask: [Bool]
-    /// Cache positions filled so far (the same for every row: rows are aligned at the end).
-    private var filled: Int
-    /// The position id of each row's next token.
-    private var nextPositions: [Int]
+    private var cacheState: CacheColumns
 
     init(model: GPT2Model, batch: TokenBatch, maxNewTokens: Int) {
         self.model = model
         self.batch = batch
-        let capacity = batch.length + Swift.max(maxNewTokens, 1)
+        cacheState = CacheColumns(batch: batch, maxNewTokens: maxNewTokens)
+        let capacity = cacheState.capacity
         caches = (0..<model.config.layers).map { _ in
             LayerCache(batch: batch.batchSize, capacity: capacity, dModel: model.config.dModel)
         }
-        var mask = [Bool](repeating: true, count: batch.batchSize * capacity)
-        for b in 0..<batch.batchSize {
-            for t in 0..<batch.length { mask[b * capacity + t] = batch.mask[b * batch.length + t] }
-        }
-        keyMask = mask
-        filled = 0
-        nextPositions = batch.lengths
     }
 
     /// Logits `[B, vocab]` after the prompts.
@@ -38,30 +27,19 @@ struct IncrementalDecoder {
     /// Feeds one token per row; rows not `active` are fed padding that nothing attends to.
     /// Returns logits `[B, vocab]` for the next token.
     mutating func advance(_ tokens: [Int], active: [Bool]) -> Tensor {
-        let capacity = caches[0].capacity
-        var positions = [Int](repeating: 0, count: tokens.count)
-        var ids = [Int](repeating: 0, count: tokens.count)
-        for b in 0..<tokens.count {
-            if active[b] {
-                ids[b] = tokens[b]
-                positions[b] = nextPositions[b]
-                nextPositions[b] += 1
-            } else {
-                keyMask[b * capacity + filled] = false
-            }
-        }
+        let (ids, positions) = cacheState.nextColumn(tokens, active: active)
         return run(ids: ids, positions: positions, columns: 1)
     }
 
-    private mutating func run(ids: [Int], positions: [Int], columns: Int) -> Tensor {
-        let shape = [batch.batchSize, columns]
+    private mutating func run(ids: [Int], positions: [Int], columns count: Int) -> Tensor {
+        let shape = [batch.batchSize, count]
         var x = Tensor.embedding(model.tokenEmbedding, ids: ids, shape: shape)
             + Tensor.embedding(model.positionEmbedding, ids: positions, shape: shape)
         for (block, cache) in zip(model.blocks, caches) {
-            x = block.step(x, cache: cache, cacheStart: filled, keyMask: keyMask)
+            x = block.step(x, cache: cache, cacheStart: cacheState.filled, keyMask: cacheState.keyMask)
         }
-        filled += columns
-        let last = columns == 1 ? x : x.slice(axis: 1, (columns - 1)..<columns)
+        cacheState.didFill(count)
+        let last = count == 1 ? x : x.slice(axis: 1, (count - 1)..<count)
         let normed = last.layerNorm(weight: model.finalNormWeight, bias: model.finalNormBias,
                                     eps: model.config.layerNormEpsilon)
         return model.logits(fromHidden: normed).reshaped([batch.batchSize, model.config.vocabSize])

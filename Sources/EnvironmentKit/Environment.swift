@@ -69,12 +69,29 @@ public struct ContextSettings: Sendable, Equatable {
     public var summaryThreshold: Double
     /// Turns kept verbatim after a summary.
     public var keepLastTurns: Int
+    /// Worked examples (few-shot prompting): whole conversations — a task, the replies and the
+    /// observations — shown as real chat turns between the system prompt and the episode's task.
+    /// They count against the budget and are never compacted. Empty by default; `turnrl train
+    /// --set fewShot=N` and `turnrl eval/play --few-shot N` fill them from expert episodes.
+    public var examples: [ChatMessage]
 
-    public init(budgetTokens: Int = 2048, compaction: Compaction = .none, summaryThreshold: Double = 0.75, keepLastTurns: Int = 0) {
+    public init(
+        budgetTokens: Int = 2048, compaction: Compaction = .none, summaryThreshold: Double = 0.75, keepLastTurns: Int = 0,
+        examples: [ChatMessage] = []
+    ) {
         self.budgetTokens = budgetTokens
         self.compaction = compaction
         self.summaryThreshold = summaryThreshold
         self.keepLastTurns = keepLastTurns
+        self.examples = examples
+    }
+
+    /// The conversation a policy sees: the episode's system message, the worked examples, then
+    /// the rest of the episode's messages.
+    public func withExamples(_ episode: [ChatMessage]) -> [ChatMessage] {
+        guard !examples.isEmpty else { return episode }
+        guard let first = episode.first, first.role == .system else { return examples + episode }
+        return [first] + examples + episode.dropFirst()
     }
 }
 

@@ -22,6 +22,8 @@ public struct ContextBuilderConfiguration: Sendable, Equatable {
     public var maxSummaries: Int = 32
     /// The user message that asks for a summary; must start with "[summarize]" (environment contract).
     public var summaryInstruction: String = "[summarize] Write a summary of everything you will still need."
+    /// Worked examples pinned between the system prompt and the task (`ContextSettings.examples`).
+    public var examples: [ChatMessage] = []
 
     /// Takes budget, mode, threshold and kept turns from an environment's `context:` settings.
     public init(settings: ContextSettings = ContextSettings(), perTurnMaxNewTokens: Int = 256) {
@@ -29,6 +31,7 @@ public struct ContextBuilderConfiguration: Sendable, Equatable {
         compaction = settings.compaction
         summaryThreshold = settings.summaryThreshold
         keepLastTurns = settings.keepLastTurns
+        examples = settings.examples
         self.perTurnMaxNewTokens = perTurnMaxNewTokens
     }
 }
@@ -52,7 +55,7 @@ public enum ContextStopReason: String, Sendable, Equatable {
 
 /// Builds the working context of an episode within a token budget and compacts it when full.
 ///
-/// The working context is system prompt + task (always kept) + the latest summary (as an
+/// The working context is system prompt + worked examples + task (always kept) + the latest summary (as an
 /// assistant message, kept verbatim) + the turns since. Token counts come from a
 /// `ContextTokenizer`; replies enter later contexts as their generated tokens, never re-tokenised.
 public struct ContextBuilder: Sendable {
@@ -80,7 +83,7 @@ public struct ContextBuilder: Sendable {
     public init(system: String, task: String, tokenizer: any ContextTokenizer, configuration: ContextBuilderConfiguration) {
         self.tokenizer = tokenizer
         self.configuration = configuration
-        pinned = [ChatMessage(role: .system, content: system), ChatMessage(role: .user, content: task)]
+        pinned = ([ChatMessage(role: .system, content: system)] + configuration.examples + [ChatMessage(role: .user, content: task)])
             .map { Piece(message: $0, tokens: tokenizer.tokens(for: $0)) }
     }
 

@@ -46,6 +46,11 @@ public struct TrainingConfig: Sendable, Equatable, Codable {
     /// warm start: RL starts from it without cloning again. `bench learn` shares one BC run
     /// between the algorithms of a seed this way. Empty: clone as usual.
     public var warmStartCheckpoint = ""
+    /// Worked examples shown before every task (few-shot prompting): this many successful expert
+    /// episodes on train tasks, as real chat turns (`Trajectories.WorkedExamples`), in rollouts,
+    /// evaluations, demonstrations and the probe alike. 0: none. Meant for instruction-tuned
+    /// GGUF policies; they cost context, so the byte-level policy rarely wants them.
+    public var fewShot = 0
     /// Test-split episodes for the before/after evaluations (0 skips them).
     public var evalEpisodes = 100
     /// Evaluate the fresh policy too (the "before" figures); benchmarks skip it.

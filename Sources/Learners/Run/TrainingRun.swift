@@ -34,7 +34,8 @@ public enum TrainingError: Error, CustomStringConvertible {
 /// probe), then iterations of the chosen algorithm, checkpoints, after-evaluation, summary.
 public final class TrainingRun {
     public let config: TrainingConfig
-    public let provider: any EnvironmentProvider
+    /// The environment; with `fewShot` > 0, once `run()` starts, it carries the worked examples.
+    public private(set) var provider: any EnvironmentProvider
     public let folder: URL
     /// Short notes for the user (phase changes, warnings).
     let note: (String) -> Void
@@ -104,6 +105,12 @@ public final class TrainingRun {
 
     /// Runs to the end of the budget and returns the summary (also written to summary.json).
     public func run() async throws -> RunSummary {
+        if config.fewShot > 0 && provider.spec.context.examples.isEmpty {
+            // Deterministic (train seeds 0, 1, …), so a resumed run shows the same examples.
+            let examples = try await WorkedExamples.fromExpert(provider, count: config.fewShot)
+            provider = WorkedExamples.provider(provider, examples: examples)
+            note("Few-shot: \(config.fewShot) worked example(s) from the expert, \(examples.count) chat messages before every task")
+        }
         if state.before.isEmpty && config.evalEpisodes > 0 && config.evalBefore {
             note("Evaluating the initial policy on \(config.evalEpisodes) test episodes")
             state.before = try await evaluate(phase: "before")

@@ -37,6 +37,8 @@ struct PlayCommand: AsyncParsableCommand {
     @Option(help: "Who writes the utterances: human, expert, checkpoint:PATH (a `turnrl train` checkpoint folder), smollm2-135m or a .gguf path, or openai:URL[#MODEL] (an OpenAI-compatible endpoint; API key from $OPENAI_API_KEY).")
     var policy: String = "human"
 
+    @OptionGroup var fewShot: FewShotOption
+
     @OptionGroup var options: EnvironmentOptions
 
     func validate() throws {
@@ -51,7 +53,12 @@ struct PlayCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let provider = try await options.load(environment)
+        let loaded = try await options.load(environment)
+        let provider: any EnvironmentProvider
+        do { provider = try await fewShot.apply(to: loaded) } catch {
+            await loaded.shutdown()
+            throw error
+        }
         var session = PlaySession(
             provider: provider, environment: provider.makeEnvironment(), seed: seed,
             options: ResetOptions(split: Split(rawValue: split)!, taskID: task), useExpert: policy == "expert" || LocalPolicySpec.isLocal(policy))

@@ -66,7 +66,7 @@ struct PlaySession {
                     continue
                 }
                 do {
-                    utterance = try await remote.utterance(messages: await environment.messages).text
+                    utterance = try await remote.utterance(messages: await policyMessages()).text
                 } catch {
                     // Infrastructure, not the policy's move: the environment is not stepped, nothing is scored.
                     print("INFRASTRUCTURE ERROR (policy endpoint, turn not taken): \(error)")
@@ -79,7 +79,7 @@ struct PlaySession {
                 }
                 do {
                     if let policy = checkpointPolicy {
-                        utterance = try policyUtterance(policy, messages: await environment.messages)
+                        utterance = try policyUtterance(policy, messages: await policyMessages())
                     } else {
                         utterance = try await provider.expert!.act(task: task!, messages: await environment.messages, seed: seed)
                     }
@@ -107,6 +107,11 @@ struct PlaySession {
             line += "\n" + next
         }
         return line
+    }
+
+    /// What a policy sees now: the episode's messages with any worked examples after the system prompt.
+    func policyMessages() async -> [ChatMessage] {
+        provider.spec.context.withExamples(await environment.messages)
     }
 
     func format(_ value: Double) -> String { String(format: "%.3f", value) }
@@ -155,7 +160,7 @@ struct PlaySession {
                 :quit      leave
                 """)
         case ":context":
-            for message in await environment.messages { print("--- \(message.role.rawValue)\n\(message.content)") }
+            for message in await policyMessages() { print("--- \(message.role.rawValue)\n\(message.content)") }
             print("---")
         case ":undo":
             guard !utterances.isEmpty else {

@@ -24,7 +24,7 @@ struct EvalCommand: AsyncParsableCommand {
 
             Examples:
               turnrl eval --env arith-python --policy checkpoint:runs/arith-python-archer-s0/checkpoints/final
-              turnrl eval --env arith-python --policy smollm2-135m --episodes 50
+              turnrl eval --env arith-python --policy smollm2-135m --episodes 50 --few-shot 1
               turnrl eval --env arith-python --policy openai:http://127.0.0.1:8080/v1#smollm2
             """)
 
@@ -49,6 +49,8 @@ struct EvalCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
+    @OptionGroup var fewShot: FewShotOption
+
     @OptionGroup var options: EnvironmentOptions
 
     /// The policy spec from --policy or --checkpoint.
@@ -69,7 +71,12 @@ struct EvalCommand: AsyncParsableCommand {
 
     func run() async throws {
         let local = RemotePolicyAdapter.isRemote(policySpec) ? nil : try LocalPolicySpec.load(policySpec)
-        let provider = try await options.load(env)
+        let loaded = try await options.load(env)
+        let provider: any EnvironmentProvider
+        do { provider = try await fewShot.apply(to: loaded) } catch {
+            await loaded.shutdown()
+            throw error
+        }
         var results: [EvaluationSummary] = []
         var rates: [String: Double] = [:]
         do {

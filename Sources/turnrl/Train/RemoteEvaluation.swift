@@ -33,7 +33,7 @@ enum RemoteEvaluation {
         var success = false
         var toolCalls = 0
         for _ in 0..<maxTurns {
-            let messages = await environment.messages
+            let messages = provider.spec.context.withExamples(await environment.messages)
             let text: String
             do { text = try await adapter.utterance(messages: messages).text } catch {
                 status = .infraError

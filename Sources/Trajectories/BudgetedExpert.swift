@@ -45,6 +45,44 @@ public enum BudgetedExpert {
         }
     }
 
+    /// Plays one episode per seed, each in a fresh environment of `provider`, at most
+    /// `concurrency` at a time (enough to keep the sandbox pool busy, few enough that thousands of
+    /// episodes do not open thousands of environments at once). Outcomes are in seed order; an
+    /// episode that hits an infrastructure failure throws (a set with holes is not one).
+    public static func playMany(
+        _ provider: any EnvironmentProvider, expert: any ExpertPolicy, configuration: ContextBuilderConfiguration,
+        seeds: [UInt64], options: ResetOptions, encoder: ReplyEncoder = .bytes, concurrency: Int = 8
+    ) async throws -> [Outcome] {
+        try await withThrowingTaskGroup(of: (Int, Outcome).self) { group in
+            var next = 0
+            func addNext() {
+                guard next < seeds.count else { return }
+                let (k, seed) = (next, seeds[next])
+                next += 1
+                group.addTask {
+                    let environment = provider.makeEnvironment()
+                    let outcome: Outcome
+                    do {
+                        outcome = try await play(environment, expert: expert, configuration: configuration, seed: seed, options: options, encoder: encoder)
+                    } catch {
+                        await environment.close()
+                        throw error
+                    }
+                    await environment.close()
+                    if let failure = outcome.infraError { throw EnvironmentError.infrastructure(failure) }
+                    return (k, outcome)
+                }
+            }
+            for _ in 0..<max(1, concurrency) { addNext() }
+            var out = [Outcome?](repeating: nil, count: seeds.count)
+            for try await (k, outcome) in group {
+                out[k] = outcome
+                addNext()
+            }
+            return out.map { $0! }
+        }
+    }
+
     /// Plays one episode of `environment` (reset with `seed` and `options`) with `expert` as the
     /// policy, in the tokens of `encoder` (default: bytes). Replies are cut at each turn's
     /// `maxNewTokens`, as generation would cut them. Infrastructure failures end the episode

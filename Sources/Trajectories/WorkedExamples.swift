@@ -26,18 +26,21 @@ public enum WorkedExamples {
         let configuration = ContextBuilderConfiguration(settings: settings, perTurnMaxNewTokens: 1 << 16)
         var examples: [ChatMessage] = []
         var found = 0
-        for seed in 0..<UInt64(maxAttempts) where found < count {
-            let environment = provider.makeEnvironment()
-            let outcome = try await BudgetedExpert.play(
-                environment, expert: expert, configuration: configuration, seed: seed, options: ResetOptions(split: .train))
-            await environment.close()
-            guard outcome.success, !outcome.turns.contains(where: \.isSummary) else { continue }
-            examples += messages(of: outcome)
-            found += 1
+        var next: UInt64 = 0
+        while found < count && next < UInt64(maxAttempts) {
+            let seeds = Array(next..<min(next + 8, UInt64(maxAttempts)))
+            next += UInt64(seeds.count)
+            let outcomes = try await BudgetedExpert.playMany(
+                provider, expert: expert, configuration: configuration, seeds: seeds, options: ResetOptions(split: .train))
+            for outcome in outcomes where found < count && outcome.success && !outcome.turns.contains(where: \.isSummary) {
+                examples += messages(of: outcome)
+                found += 1
+            }
         }
         guard found == count else {
-            throw EnvironmentError.infrastructure(
-                "only \(found) of \(maxAttempts) expert episodes on \(provider.spec.name)'s train split succeeded; \(count) worked examples were asked for")
+            throw EnvironmentError.unavailable(
+                what: "\(count) successful expert episodes (\(found) of the first \(maxAttempts) train seeds succeeded)",
+                environment: provider.spec.name, fix: "Ask for fewer worked examples.")
         }
         return examples
     }

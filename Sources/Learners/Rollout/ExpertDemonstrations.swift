@@ -8,10 +8,6 @@ import Trajectories
 /// generated ids are `policy.replyTokens(for:)` of the expert's utterance. Demonstrations carry
 /// log-prob 0 per token (the expert is not a distribution over ids).
 public enum ExpertDemonstrations {
-    /// Episodes played at the same time: enough to keep the sandbox pool busy, few enough that
-    /// thousands of demonstrations do not open thousands of environments at once.
-    static let concurrentEpisodes = 8
-
     /// Plays one expert episode per seed. Throws when the environment has no expert or an
     /// episode hits an infrastructure failure (a demonstration set with holes is not one).
     public static func collect(
@@ -23,37 +19,9 @@ public enum ExpertDemonstrations {
         }
         let configuration = RolloutWorker.builderConfiguration(spec: provider.spec, policy: policy, perTurnMaxNewTokens: perTurnMaxNewTokens)
         let encoder = replyEncoder(for: policy)
-        let name = provider.spec.name
-        return try await withThrowingTaskGroup(of: (Int, PlayedEpisode).self) { group in
-            var next = 0
-            func addNext() {
-                guard next < seeds.count else { return }
-                let (k, seed) = (next, seeds[next])
-                next += 1
-                group.addTask {
-                    let environment = provider.makeEnvironment()
-                    let outcome: BudgetedExpert.Outcome
-                    do {
-                        outcome = try await BudgetedExpert.play(
-                            environment, expert: expert, configuration: configuration, seed: seed,
-                            options: ResetOptions(split: split), encoder: encoder)
-                    } catch {
-                        await environment.close()
-                        throw error
-                    }
-                    await environment.close()
-                    if let failure = outcome.infraError { throw EnvironmentError.infrastructure(failure) }
-                    return (k, episode(outcome, environment: name, split: split, seed: seed))
-                }
-            }
-            for _ in 0..<concurrentEpisodes { addNext() }
-            var out = [PlayedEpisode?](repeating: nil, count: seeds.count)
-            for try await (k, episode) in group {
-                out[k] = episode
-                addNext()
-            }
-            return out.map { $0! }
-        }
+        let outcomes = try await BudgetedExpert.playMany(
+            provider, expert: expert, configuration: configuration, seeds: seeds, options: ResetOptions(split: split), encoder: encoder)
+        return zip(seeds, outcomes).map { episode($1, environment: provider.spec.name, split: split, seed: $0) }
     }
 
     static func episode(_ outcome: BudgetedExpert.Outcome, environment: String, split: Split, seed: UInt64) -> PlayedEpisode {

@@ -13,31 +13,13 @@ enum BudgetedExpertCheck {
         var summaryTurns = 0
     }
 
-    /// Plays `seeds` concurrently (one environment each) and prints the success per task kind.
+    /// Plays `seeds` (8 at a time, one environment each) and prints the success per task kind.
     static func run(_ provider: any EnvironmentProvider, seeds: Range<UInt64>, split: Split) async throws {
         guard let expert = provider.expert, !seeds.isEmpty else { return }
         let settings = provider.spec.context
-        let outcomes = try await withThrowingTaskGroup(of: BudgetedExpert.Outcome.self) { group in
-            for seed in seeds {
-                group.addTask {
-                    let environment = provider.makeEnvironment()
-                    do {
-                        let outcome = try await BudgetedExpert.play(
-                            environment, expert: expert, configuration: ContextBuilderConfiguration(settings: settings, perTurnMaxNewTokens: 192),
-                            seed: seed, options: ResetOptions(split: split))
-                        await environment.close()
-                        if let failure = outcome.infraError { throw EnvironmentError.infrastructure(failure) }
-                        return outcome
-                    } catch {
-                        await environment.close()
-                        throw error
-                    }
-                }
-            }
-            var all: [BudgetedExpert.Outcome] = []
-            for try await outcome in group { all.append(outcome) }
-            return all
-        }
+        let outcomes = try await BudgetedExpert.playMany(
+            provider, expert: expert, configuration: ContextBuilderConfiguration(settings: settings, perTurnMaxNewTokens: 192),
+            seeds: Array(seeds), options: ResetOptions(split: split))
         var kinds: [String: KindRow] = [:]
         for outcome in outcomes {
             var row = kinds[outcome.task.kind, default: KindRow()]

@@ -87,4 +87,32 @@ struct LoRATests {
         #expect(Array(hfB[4..<8]) == Array(ggufB[8..<12]))
         #expect(Array(hfB[(8 * 4)..<(8 * 4 + 4)]) == Array(ggufB[4..<8]))
     }
+
+    /// Continuation scoring puts only the scored rows through the output head; its log-probs,
+    /// entropies and adapter gradients equal those read off full `[B, T, vocab]` logits.
+    @Test func continuationScoresMatchTheFullLogitsPath() throws {
+        let model = try Self.model()
+        let prompts = [[5, 9, 2, 7], [3, 1]], continuations = [[4, 4, 8], [6]]
+        let layout = try ContinuationLayout(prompts: prompts, continuations: continuations)
+
+        let fast = try model.continuationScores(prompts: prompts, continuations: continuations)
+        ((fast.logProbs + fast.entropy) * fast.maskTensor).sum().backward()
+        let fastGrads = model.loraParameters.map { $0.grad!.toArray() }
+        for p in model.loraParameters { p.zeroGrad() }
+
+        let logits = try model.logits(layout.batch)
+        let fullLogProbs = Tensor.tokenLogProbs(logits, targets: layout.targets) * fast.maskTensor
+        let fullEntropy = logits.softmaxEntropy() * fast.maskTensor
+        (fullLogProbs + fullEntropy).sum().backward()
+        let fullGrads = model.loraParameters.map { $0.grad!.toArray() }
+
+        for (a, b) in zip(fast.logProbs.toArray(), fullLogProbs.toArray()) { #expect(abs(a - b) <= 1e-5) }
+        for (a, b) in zip(fast.entropy.toArray(), fullEntropy.toArray()) { #expect(abs(a - b) <= 1e-5) }
+        #expect(fast.logProbs.toArray().filter { $0 != 0 }.count == 4)
+        for (fastGrad, fullGrad) in zip(fastGrads, fullGrads) {
+            let scale = fullGrad.map(abs).max() ?? 0
+            #expect(scale > 0)
+            for (a, b) in zip(fastGrad, fullGrad) { #expect(abs(a - b) <= 1e-5 + 1e-4 * scale) }
+        }
+    }
 }

@@ -3,7 +3,7 @@ import TensorCore
 /// The right-padded batch of (prompt + continuation) rows that continuation scoring reads,
 /// with the target token and mask of every entry: entry (b, t) scores the token at t + 1.
 /// (The same layout as `GPT2Model.continuationScores`; written once here for any model that
-/// produces `[B, T, vocab]` logits.)
+/// maps hidden states to logits.)
 struct ContinuationLayout {
     let batch: TokenBatch
     let targets: [Int]
@@ -31,13 +31,35 @@ struct ContinuationLayout {
         self.mask = mask
     }
 
-    /// Log-probs and entropies of the continuation tokens under `logits` `[B, T, vocab]`.
-    func scores(logits: Tensor) -> ContinuationScores {
-        let maskTensor = Tensor(shape: [batch.batchSize, batch.length], data: mask.map { $0 ? 1 : 0 })
+    /// Log-probs and entropies of the continuation tokens. `hidden` is the final hidden state
+    /// `[B, T, D]`; `head` maps rows `[N, D]` to logits `[N, vocab]`. Only the N scored rows go
+    /// through the head: an episode's context is mostly prompt, and logits of every position of a
+    /// 49k-token vocabulary (with their softmax and gradients) cost gigabytes per minibatch
+    /// (16 turns of 300 tokens: 0.9 GB per `[B, T, vocab]` tensor).
+    func scores(hidden: Tensor, head: (Tensor) -> Tensor) -> ContinuationScores {
+        let (rows, length) = (batch.batchSize, batch.length)
+        let scored = mask.indices.filter { mask[$0] }
+        let maskTensor = Tensor(shape: [rows, length], data: mask.map { $0 ? 1 : 0 })
+        guard !scored.isEmpty else {  // only empty continuations: nothing to score
+            return ContinuationScores(
+                logProbs: .zeros([rows, length]), entropy: .zeros([rows, length]),
+                maskTensor: maskTensor, mask: mask, batchSize: rows, length: length)
+        }
+        let d = hidden.shape[hidden.rank - 1]
+        let logits = head(Tensor.embedding(hidden.reshaped([rows * length, d]), ids: scored))
         return ContinuationScores(
-            logProbs: Tensor.tokenLogProbs(logits, targets: targets),
-            entropy: logits.softmaxEntropy() * maskTensor,
-            maskTensor: maskTensor, mask: mask, batchSize: batch.batchSize, length: batch.length)
+            logProbs: spread(Tensor.tokenLogProbs(logits, targets: scored.map { targets[$0] }), scored: scored),
+            entropy: spread(logits.softmaxEntropy(), scored: scored),
+            maskTensor: maskTensor, mask: mask, batchSize: rows, length: length)
+    }
+
+    /// Values `[N]` of the scored entries back in the batch layout `[B, T]`, 0 elsewhere
+    /// (differentiable: a row gather from the values plus one zero row).
+    private func spread(_ values: Tensor, scored: [Int]) -> Tensor {
+        var slot = [Int](repeating: scored.count, count: mask.count)  // the zero row
+        for (k, entry) in scored.enumerated() { slot[entry] = k }
+        let table = Tensor.concat([values.reshaped([scored.count, 1]), Tensor.zeros([1, 1])], axis: 0)
+        return Tensor.embedding(table, ids: slot).reshaped([batch.batchSize, batch.length])
     }
 }
 

@@ -59,7 +59,7 @@ extension LlamaModel {
     /// losses through LoRA); the same layout as `GPT2Model.continuationScores`.
     public func continuationScores(prompts: [[Int]], continuations: [[Int]]) throws(PolicyModelsError) -> ContinuationScores {
         let layout = try ContinuationLayout(prompts: prompts, continuations: continuations)
-        return layout.scores(logits: try logits(layout.batch))
+        return layout.scores(hidden: try hiddenStates(layout.batch), head: logits(fromHidden:))
     }
 
     /// Scores continuations without autograd: per-token log-probs and entropies.

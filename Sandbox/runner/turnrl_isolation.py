@@ -209,37 +209,6 @@ def set_limits(cpu_seconds, address_space_bytes, file_size_bytes, open_files):
     resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))
 
 
-def collapse_to_huge_pages():
-    """Backs the warm heap with 2 MB pages (MADV_HUGEPAGE + MADV_COLLAPSE, Linux >= 6.1).
-
-    fork() copies one page-table entry per 4 KB page of anonymous memory, and numpy + sympy leave
-    ~45 MB of it: ~11,000 entries per fork, and as many to free when the child exits. Collapsed
-    into huge pages the same heap is ~20 entries, which cuts fork and exit by 2-3x. A child that
-    writes to a huge page gets it split and copies only the 4 KB it touched. Returns the bytes
-    now in huge pages (0 when the kernel cannot collapse).
-    """
-    huge = 2 << 20
-    madvise = _libc.madvise
-    madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
-    with open("/proc/self/maps") as maps:
-        regions = maps.read().splitlines()
-    for line in regions:
-        fields = line.split()
-        name = fields[5] if len(fields) > 5 else ""
-        if name not in ("", "[heap]") or "w" not in fields[1]:
-            continue  # only private anonymous memory (pymalloc arenas, the malloc heap)
-        start, end = (int(x, 16) for x in fields[0].split("-"))
-        start, end = (start + huge - 1) // huge * huge, end // huge * huge
-        if end > start:
-            madvise(start, end - start, 14)  # MADV_HUGEPAGE
-            madvise(start, end - start, 25)  # MADV_COLLAPSE: synchronously, now
-    with open("/proc/self/smaps_rollup") as rollup:
-        for line in rollup:
-            if line.startswith("AnonHugePages:"):
-                return int(line.split()[1]) * 1024
-    return 0
-
-
 def address_space_bytes():
     """This process's current virtual size: the baseline a call's memory limit adds to."""
     with open("/proc/self/statm", "rb") as f:

@@ -94,6 +94,7 @@ class Zygote:
         self.pending_cleanup = []  # scratch dirs removed after the answer is sent
         self.counter = 0
         self.seccomp_applied = False
+        self.stdio = turnrl_child.make_stdio()  # for the children only: the zygote never writes to them
         self.huge_page_bytes = 0  # set by main() once the heap is frozen on huge pages
 
     # -- children ---------------------------------------------------------------------------
@@ -109,7 +110,7 @@ class Zygote:
         baseline = isolation.address_space_bytes()
         pid = os.fork()
         if pid == 0:
-            turnrl_child.main(self.policy, scratch, ctl_r, res_w, out_w, err_w, self.tools, baseline)
+            turnrl_child.main(self.policy, scratch, ctl_r, res_w, out_w, err_w, self.tools, baseline, self.stdio)
         for fd in (ctl_r, out_w, err_w, res_w):
             os.close(fd)
         return Child(pid, ctl_w, out_r, err_r, res_r, scratch)
@@ -284,7 +285,7 @@ class Zygote:
                 still.append(pid)
         self.exiting = still
         for path in self.pending_cleanup:
-            shutil.rmtree(path, ignore_errors=True)
+            _remove_scratch(path)
         self.pending_cleanup = []
         self.ensure_spare()
 
@@ -362,6 +363,14 @@ def _drain(open_fds, buffers, cap):
         except BlockingIOError:
             pass
         os.set_blocking(fd, True)
+
+
+def _remove_scratch(path):
+    """Most calls leave their scratch dir empty: one rmdir, and rmtree only when it is not."""
+    try:
+        os.rmdir(path)
+    except OSError:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _kill_group(pid):

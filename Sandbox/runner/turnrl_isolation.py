@@ -85,8 +85,9 @@ class Policy:
         self.handled_net = (LL_NET_BIND_TCP | LL_NET_CONNECT_TCP) if self.abi >= 4 else 0
         self.scoped = (LL_SCOPE_ABSTRACT_UNIX_SOCKET | LL_SCOPE_SIGNAL) if self.abi >= 6 else 0
         # Everything a child needs is built here, once, and inherited: the child only makes the
-        # syscalls. Each Python object a child creates or touches costs it a copy-on-write page
-        # fault (~3-5 us), and building these per child cost ~120 faults (~0.4 ms) per call.
+        # syscalls. Each page a child writes costs it a copy-on-write fault (~3-5 us), and every
+        # Python object it creates or touches writes one; building the seccomp programs, the
+        # rule structs and stdout/stderr (turnrl_child.make_stdio) per child cost ~65 faults.
         # O_PATH fds opened once; children add rules from them without walking paths again.
         self._rules = []
         # A rule covers everything beneath its path: drop readable paths inside other ones.

@@ -236,5 +236,8 @@ def set_limits(cpu_seconds, address_space_bytes, file_size_bytes, open_files):
 
 def address_space_bytes():
     """This process's current virtual size: the baseline a call's memory limit adds to."""
-    with open("/proc/self/statm", "rb") as f:
-        return int(f.read().split()[0]) * resource.getpagesize()
+    fd = os.open("/proc/self/statm", os.O_RDONLY | os.O_CLOEXEC)  # per fork: no file object
+    try:
+        return int(os.read(fd, 256).split()[0]) * resource.getpagesize()
+    finally:
+        os.close(fd)

@@ -187,6 +187,11 @@ static void exec_runner(const options_t *o, const layers_t *layers, int seccomp_
     if (!args) die("calloc");
     int n = 0;
     args[n++] = (char *)o->python;
+    // -I also means the PYTHON* variables above the runner's control are ignored, PYTHONMALLOC
+    // included. `-s -P` with PYTHONMALLOC=malloc and GLIBC_TUNABLES=glibc.malloc.hugetlb=1 in this
+    // fixed env would be equally isolated (the env is ours alone) and puts the whole heap on huge
+    // pages, but measured in the zygote it was no cheaper per call than pymalloc + MADV_COLLAPSE
+    // (docs/ARCHITECTURE.md, "Huge pages for the warm heap"), so -I stays.
     args[n++] = "-I";  // isolated: no user site, no PYTHON* variables, no script dir on sys.path
     args[n++] = "-S";  // no site.py: the runner adds exactly the site-packages it needs
     args[n++] = "-B";  // never write .pyc files

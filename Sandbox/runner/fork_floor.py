@@ -1,7 +1,7 @@
 """Benchmark floor for `turnrl bench sandbox`: a bare fork + pipe round trip from a warm Python.
 
-The same interpreter and the same preloads as the zygote (numpy, sympy), but no isolation and
-no IPC with Swift: per call, fork a child that runs the compiled snippet with stdout on a pipe,
+The same interpreter and the same warm heap as the zygote (turnrl_warm: the same preloads and
+warm-up, frozen, collapsed onto huge pages), but no isolation and no IPC with Swift: per call, fork a child that runs the compiled snippet with stdout on a pipe,
 read the output, reap the child. Prints {"latenciesMs": [...], "wallSeconds": s, "cpuSeconds": s}.
 Usage: python -I -S fork_floor.py CALLS WARMUP
 """
@@ -14,13 +14,11 @@ import turnrl_paths  # noqa: E402
 
 turnrl_paths.add_site_packages()
 
-import gc  # noqa: E402
 import json  # noqa: E402
 import resource  # noqa: E402
 import time  # noqa: E402
 
-import numpy  # noqa: E402,F401
-import sympy  # noqa: E402,F401
+import turnrl_warm  # noqa: E402
 
 CODE = compile("print(1+1)", "<code>", "exec")
 
@@ -48,8 +46,8 @@ def one_call():
 
 def main():
     calls, warmup = int(sys.argv[1]), int(sys.argv[2])
-    gc.collect()
-    gc.freeze()
+    turnrl_warm.preload()
+    turnrl_warm.freeze()
     for _ in range(warmup):
         one_call()
     latencies = []

@@ -41,13 +41,27 @@ def prepare(policy, scratch, keep_fds):
     os.closerange(low, 1 << 16)
 
 
-def main(policy, scratch, ctl_r, res_w, out_w, err_w, tools, baseline):
+def make_stdio():
+    """The child's sys.stdout and sys.stderr on fds 1 and 2, built once in the zygote (never
+    written there) and inherited, so a child does not build its own (see turnrl_isolation.Policy:
+    what a child builds, it pays for in copy-on-write faults).
+
+    stdout is block-buffered like any Python writing to a pipe: the output then reaches the
+    zygote together with the result frame, one wake-up instead of two.
+    """
+    stdout = open(1, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
+    stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False, buffering=1)
+    return stdout, stderr
+
+
+def main(policy, scratch, ctl_r, res_w, out_w, err_w, tools, baseline, stdio):
     """Never returns: runs in the forked child and ends with os._exit.
 
     Everything that does not depend on the call -- process group, scratch dir, Landlock,
     seccomp, the stdout/stderr objects -- happens before the request arrives, so the child
     waits for its call already fully confined and the call itself only pays for its rlimits.
-    `baseline` is the zygote's address-space size at fork time (what memoryMB adds to).
+    `baseline` is the zygote's address-space size at fork time (what memoryMB adds to);
+    `stdio` is make_stdio()'s pair.
     """
     code = SETUP_FAILED
     try:
@@ -57,10 +71,7 @@ def main(policy, scratch, ctl_r, res_w, out_w, err_w, tools, baseline):
             prepare(policy, scratch, {ctl_r, res_w})
             if policy.has_seccomp:
                 policy.load_seccomp(os.getpid())
-            # Block-buffered like any Python writing to a pipe: the output then reaches the zygote
-            # together with the result frame, one wake-up instead of two.
-            sys.stdout = open(1, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
-            sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False, buffering=1)
+            sys.stdout, sys.stderr = stdio
             first = read_frame(ctl_r)
             if first is None:
                 os._exit(0)  # the zygote shut down before using this child

@@ -84,6 +84,10 @@ class Policy:
         self.handled_fs = fs
         self.handled_net = (LL_NET_BIND_TCP | LL_NET_CONNECT_TCP) if self.abi >= 4 else 0
         self.scoped = (LL_SCOPE_ABSTRACT_UNIX_SOCKET | LL_SCOPE_SIGNAL) if self.abi >= 6 else 0
+        # Everything a child needs is built here, once, and inherited: the child only makes the
+        # syscalls. Each page a child writes costs it a copy-on-write fault (~3-5 us), and every
+        # Python object it creates or touches writes one; building the seccomp programs, the
+        # rule structs and stdout/stderr (turnrl_child.make_stdio) per child cost ~65 faults.
         # O_PATH fds opened once; children add rules from them without walking paths again.
         self._rules = []
         # A rule covers everything beneath its path: drop readable paths inside other ones.
@@ -98,7 +102,11 @@ class Policy:
                 continue
             if not os.path.isdir(path):
                 rights &= LL_FILE_RIGHTS
-            self._rules.append((fd, rights & fs))
+            self._rules.append(_PathBeneathAttr(rights & fs, fd))
+        self._signals = _SignalProgram()
+        self._fprog_addresses = [ctypes.addressof(self._signals.fprog)]
+        if self._fprog is not None:
+            self._fprog_addresses.append(ctypes.addressof(self._fprog))
 
     @property
     def has_seccomp(self):
@@ -124,8 +132,7 @@ class Policy:
         try:
             scratch_fd = os.open(scratch_dir, os.O_PATH | os.O_CLOEXEC)
             scratch_rights = self.handled_fs & ~(LL_EXECUTE | (1 << 6) | (1 << 11))  # no exec, no devices
-            for fd, rights in self._rules + [(scratch_fd, scratch_rights)]:
-                rule = _PathBeneathAttr(rights, fd)
+            for rule in self._rules + [_PathBeneathAttr(scratch_rights, scratch_fd)]:
                 _syscall(_ARCH["landlock"][1], ctypes.c_int(ruleset), ctypes.c_int(1), ctypes.byref(rule),
                          ctypes.c_uint32(0))
             os.close(scratch_fd)
@@ -136,13 +143,31 @@ class Policy:
 
     def load_seccomp(self, own_pid):
         """The per-child signal filter (needs own_pid), then the launcher's libseccomp filter."""
-        signals = signal_filter(own_pid)
-        buffer = ctypes.create_string_buffer(signals, len(signals))
-        prog = _SockFprog(len(signals) // 8, ctypes.addressof(buffer))
-        for program in (prog, self._fprog):
-            if _libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(program), 0, 0) != 0:
+        self._signals.set_pid(own_pid)
+        for address in self._fprog_addresses:
+            if _libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, address, 0, 0) != 0:
                 err = ctypes.get_errno()
                 raise OSError(err, "loading the seccomp filter: " + os.strerror(err))
+
+
+class _SignalProgram:
+    """signal_filter() built once, with the pid's two words patched in per child (set_pid)."""
+
+    _PLACEHOLDER = 0x7FFFFFFE  # larger than any pid, so it marks exactly the pid's slots
+
+    def __init__(self):
+        program = signal_filter(self._PLACEHOLDER)
+        self.buffer = ctypes.create_string_buffer(program, len(program))
+        self.fprog = _SockFprog(len(program) // 8, ctypes.addressof(self.buffer))
+        ks = [struct.unpack_from("<I", program, offset + 4)[0] for offset in range(0, len(program), 8)]
+        self._pid_offsets = [8 * i + 4 for i, k in enumerate(ks) if k == self._PLACEHOLDER]
+        self._neg_offsets = [8 * i + 4 for i, k in enumerate(ks) if k == (-self._PLACEHOLDER) & 0xFFFFFFFF]
+
+    def set_pid(self, own_pid):
+        for offset in self._pid_offsets:
+            struct.pack_into("<I", self.buffer, offset, own_pid)
+        for offset in self._neg_offsets:
+            struct.pack_into("<I", self.buffer, offset, (-own_pid) & 0xFFFFFFFF)
 
 
 def signal_filter(own_pid):
@@ -209,38 +234,10 @@ def set_limits(cpu_seconds, address_space_bytes, file_size_bytes, open_files):
     resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))
 
 
-def collapse_to_huge_pages():
-    """Backs the warm heap with 2 MB pages (MADV_HUGEPAGE + MADV_COLLAPSE, Linux >= 6.1).
-
-    fork() copies one page-table entry per 4 KB page of anonymous memory, and numpy + sympy leave
-    ~45 MB of it: ~11,000 entries per fork, and as many to free when the child exits. Collapsed
-    into huge pages the same heap is ~20 entries, which cuts fork and exit by 2-3x. A child that
-    writes to a huge page gets it split and copies only the 4 KB it touched. Returns the bytes
-    now in huge pages (0 when the kernel cannot collapse).
-    """
-    huge = 2 << 20
-    madvise = _libc.madvise
-    madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
-    with open("/proc/self/maps") as maps:
-        regions = maps.read().splitlines()
-    for line in regions:
-        fields = line.split()
-        name = fields[5] if len(fields) > 5 else ""
-        if name not in ("", "[heap]") or "w" not in fields[1]:
-            continue  # only private anonymous memory (pymalloc arenas, the malloc heap)
-        start, end = (int(x, 16) for x in fields[0].split("-"))
-        start, end = (start + huge - 1) // huge * huge, end // huge * huge
-        if end > start:
-            madvise(start, end - start, 14)  # MADV_HUGEPAGE
-            madvise(start, end - start, 25)  # MADV_COLLAPSE: synchronously, now
-    with open("/proc/self/smaps_rollup") as rollup:
-        for line in rollup:
-            if line.startswith("AnonHugePages:"):
-                return int(line.split()[1]) * 1024
-    return 0
-
-
 def address_space_bytes():
     """This process's current virtual size: the baseline a call's memory limit adds to."""
-    with open("/proc/self/statm", "rb") as f:
-        return int(f.read().split()[0]) * resource.getpagesize()
+    fd = os.open("/proc/self/statm", os.O_RDONLY | os.O_CLOEXEC)  # per fork: no file object
+    try:
+        return int(os.read(fd, 256).split()[0]) * resource.getpagesize()
+    finally:
+        os.close(fd)

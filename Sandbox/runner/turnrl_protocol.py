@@ -36,8 +36,12 @@ def read_frame(fd):
     return None if body is None else json.loads(body)
 
 
+# One encoder for every frame: json.dumps with non-default options builds a new one per call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, default=str)
+
+
 def encode_frame(obj):
-    body = json.dumps(obj, ensure_ascii=False, allow_nan=False, default=str).encode("utf-8", "surrogatepass")
+    body = _ENCODER.encode(obj).encode("utf-8", "surrogatepass")
     return struct.pack(">I", len(body)) + body
 
 

@@ -24,7 +24,6 @@ sys.path.remove(_RUNNER_DIR)
 sys.path.append(_RUNNER_DIR)
 
 import base64  # noqa: E402
-import gc  # noqa: E402
 import resource  # noqa: E402
 import select  # noqa: E402
 import shutil  # noqa: E402
@@ -35,32 +34,10 @@ import time  # noqa: E402
 import turnrl_child  # noqa: E402
 import turnrl_isolation as isolation  # noqa: E402
 import turnrl_tools  # noqa: E402
+import turnrl_warm  # noqa: E402
 from turnrl_protocol import Limits, read_frame, write_frame  # noqa: E402
 
-# What agents' code commonly imports; loaded once here so a call pays nothing for them.
-PRELOAD = ["numpy", "sympy", "math", "cmath", "json", "re", "collections", "itertools", "functools",
-           "fractions", "decimal", "random", "statistics", "string", "datetime", "heapq", "bisect",
-           "typing", "dataclasses", "io", "operator", "copy", "textwrap", "unicodedata", "hashlib"]
-
 RESULT_CAP = 16 << 20  # bytes a child may send on its result pipe (a tool's return value)
-
-
-def _preload():
-    loaded = []
-    for name in PRELOAD:
-        try:
-            __import__(name)
-            loaded.append(name)
-        except ImportError:
-            pass
-    # Touch the lazily initialised parts (BLAS, sympy's caches) so children inherit them warm.
-    if "numpy" in loaded:
-        import numpy
-        numpy.dot(numpy.ones((4, 4)), numpy.ones(4))
-    if "sympy" in loaded:
-        import sympy
-        sympy.simplify(sympy.Symbol("x") ** 2 - sympy.Symbol("x") ** 2)
-    return loaded
 
 
 class Child:
@@ -117,7 +94,8 @@ class Zygote:
         self.pending_cleanup = []  # scratch dirs removed after the answer is sent
         self.counter = 0
         self.seccomp_applied = False
-        self.huge_page_bytes = 0  # set by main() after the heap is collapsed into huge pages
+        self.stdio = turnrl_child.make_stdio()  # for the children only: the zygote never writes to them
+        self.huge_page_bytes = 0  # set by main() once the heap is frozen on huge pages
 
     # -- children ---------------------------------------------------------------------------
 
@@ -132,7 +110,7 @@ class Zygote:
         baseline = isolation.address_space_bytes()
         pid = os.fork()
         if pid == 0:
-            turnrl_child.main(self.policy, scratch, ctl_r, res_w, out_w, err_w, self.tools, baseline)
+            turnrl_child.main(self.policy, scratch, ctl_r, res_w, out_w, err_w, self.tools, baseline, self.stdio)
         for fd in (ctl_r, out_w, err_w, res_w):
             os.close(fd)
         return Child(pid, ctl_w, out_r, err_r, res_r, scratch)
@@ -307,7 +285,7 @@ class Zygote:
                 still.append(pid)
         self.exiting = still
         for path in self.pending_cleanup:
-            shutil.rmtree(path, ignore_errors=True)
+            _remove_scratch(path)
         self.pending_cleanup = []
         self.ensure_spare()
 
@@ -387,6 +365,14 @@ def _drain(open_fds, buffers, cap):
         os.set_blocking(fd, True)
 
 
+def _remove_scratch(path):
+    """Most calls leave their scratch dir empty: one rmdir, and rmtree only when it is not."""
+    try:
+        os.rmdir(path)
+    except OSError:
+        shutil.rmtree(path, ignore_errors=True)
+
+
 def _kill_group(pid):
     for kill in (os.killpg, os.kill):
         try:
@@ -461,11 +447,9 @@ def main():
     os.dup2(2, 1)
     if not args["scratch"]:
         args["scratch"] = os.environ.get("TMPDIR", "/tmp")
-    preloaded = _preload()
+    preloaded = turnrl_warm.preload()
     zygote = Zygote(args)
-    gc.collect()
-    gc.freeze()  # children share the warm heap copy-on-write; the collector must not touch it
-    zygote.huge_page_bytes = isolation.collapse_to_huge_pages()
+    zygote.huge_page_bytes = turnrl_warm.freeze()  # after Zygote(): its policy is part of the warm heap
     probe = zygote.probe()
     write_frame(proto_out, zygote.hello(preloaded, probe))
     zygote.serve(proto_in, proto_out)

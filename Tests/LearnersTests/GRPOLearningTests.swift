@@ -61,4 +61,34 @@ struct GRPOKLTests {
         let critic = try TokenCritic(copying: policy.model, rng: &rng)
         #expect(throws: PolicyGradientError.self) { try PPOLearner(scoring: policy, critic: critic, hyperparameters: p) }
     }
+
+    /// Micro-batches within the policy's activation budget accumulate to the minibatch's gradient:
+    /// an update split into forwards of one row each leaves the same weights as one forward.
+    @Test func microBatchesAccumulateToTheMinibatchUpdate() throws {
+        func weightsAfterOneUpdate(tokensPerForward: Int) throws -> [Float] {
+            let policy = try ToyPolicy(vocabularySize: TwoKeyTask.vocabularySize, seed: 7)
+            policy.tokensPerForward = tokensPerForward
+            var h = GRPOHyperparameters()
+            h.learningRate = 1e-2
+            h.tokenNormaliser = 1
+            let learner = try GRPOLearner(scoring: policy, hyperparameters: h, seed: 1)
+            var rng = SeededRNG(seed: 3)
+            let metrics = try learner.update(groups: TwoKeyTask.play(policy, groupSize: 8, rng: &rng))
+            #expect(metrics.optimizerSteps == 2)  // 32 turns, minibatches of 16, however they are split
+            return policy.parameters.flatMap { $0.toArray() }
+        }
+        let whole = try weightsAfterOneUpdate(tokensPerForward: .max)
+        let split = try weightsAfterOneUpdate(tokensPerForward: 4)  // one turn (≤ 4 tokens) per forward
+        let start = try ToyPolicy(vocabularySize: TwoKeyTask.vocabularySize, seed: 7).parameters.flatMap { $0.toArray() }
+        #expect(zip(whole, start).contains { $0 != $1 }, "the update moved the weights")
+        for (a, b) in zip(whole, split) { #expect(abs(a - b) <= 1e-5 + 1e-4 * abs(a)) }
+    }
+
+    @Test func microBatchesKeepThePaddedSizeWithinTheBudget() {
+        let lengths = [3, 5, 2, 9, 4, 4]
+        #expect(microBatches(Array(0..<6), lengths: lengths, tokenBudget: 10) == [[0, 1], [2], [3], [4, 5]])
+        #expect(microBatches([5, 4, 2], lengths: lengths, tokenBudget: 12) == [[5, 4, 2]])
+        #expect(microBatches([3], lengths: lengths, tokenBudget: 4) == [[3]])  // too long: alone
+        #expect(microBatches(Array(0..<6), lengths: lengths, tokenBudget: .max) == [Array(0..<6)])
+    }
 }

@@ -5,6 +5,8 @@ import TensorCore
 /// A tiny GPT-2 as a policy for the learner tests: one token per utterance.
 final class ToyPolicy: ScoringPolicy {
     let model: GPT2Model
+    /// The activation budget the learners split minibatches by (unlimited unless a test sets it).
+    var tokensPerForward = Int.max
 
     init(vocabularySize: Int, seed: UInt64) throws {
         var rng = SeededRNG(seed: seed)

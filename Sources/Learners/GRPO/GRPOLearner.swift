@@ -85,37 +85,43 @@ public final class GRPOLearner {
         let referenceLogProbs = try useKL
             ? reference!.detachedLogProbs(contexts: contexts, continuations: utterances, batchSize: h.miniBatchSize) : []
 
+        let lengths = samples.map { $0.turn.context.count + $0.turn.utterance.count }
         var sums = (loss: Float(0), entropy: Float(0), kl: Float(0), clipped: Float(0), tokens: 0)
         for _ in 0..<h.epochs {
             let order = samples.indices.shuffled(using: &rng)
             for range in batches(of: order.count, size: h.miniBatchSize) {
                 let chunk = Array(order[range])
-                let scores = try policy.continuationScores(contexts: chunk.map { contexts[$0] },
-                                                           continuations: chunk.map { utterances[$0] })
-                let layout = scores.layout
-                let oldLogProbs = layout.aligned(chunk.map { old[$0] })
-                var objective = PolicyGradientLoss.clippedSurrogate(
-                    logProbs: scores.logProbs, oldLogProbs: oldLogProbs,
-                    advantages: layout.aligned(perContinuation: chunk.map { samples[$0].advantage }),
-                    clipLow: h.clipLow, clipHigh: h.clipHigh)
-                if useKL {
-                    let kl = PolicyGradientLoss.k3KL(logProbs: scores.logProbs,
-                                                     referenceLogProbs: layout.aligned(chunk.map { referenceLogProbs[$0] }))
-                    sums.kl += noGrad { (kl * scores.maskTensor).sum().item }
-                    objective = objective - h.klCoefficient * kl
-                }
-                let loss = -(objective * scores.maskTensor).sum() / (Float(chunk.count) * h.tokenNormaliser)
                 optimizer.zeroGrad()
-                loss.backward()
+                // Gradients accumulate over micro-batches that fit the policy's activation budget;
+                // every micro-batch's loss is normalised by the whole minibatch, so their sum is
+                // the minibatch's loss.
+                for micro in microBatches(chunk, lengths: lengths, tokenBudget: policy.tokensPerForward) {
+                    let scores = try policy.continuationScores(contexts: micro.map { contexts[$0] },
+                                                               continuations: micro.map { utterances[$0] })
+                    let layout = scores.layout
+                    let oldLogProbs = layout.aligned(micro.map { old[$0] })
+                    var objective = PolicyGradientLoss.clippedSurrogate(
+                        logProbs: scores.logProbs, oldLogProbs: oldLogProbs,
+                        advantages: layout.aligned(perContinuation: micro.map { samples[$0].advantage }),
+                        clipLow: h.clipLow, clipHigh: h.clipHigh)
+                    if useKL {
+                        let kl = PolicyGradientLoss.k3KL(logProbs: scores.logProbs,
+                                                         referenceLogProbs: layout.aligned(micro.map { referenceLogProbs[$0] }))
+                        sums.kl += noGrad { (kl * scores.maskTensor).sum().item }
+                        objective = objective - h.klCoefficient * kl
+                    }
+                    let loss = -(objective * scores.maskTensor).sum() / (Float(chunk.count) * h.tokenNormaliser)
+                    loss.backward()
+
+                    sums.loss += loss.item
+                    sums.entropy += noGrad { scores.entropy.sum().item }
+                    sums.clipped += PolicyGradientLoss.clipFraction(
+                        logProbs: scores.logProbs.toArray(), oldLogProbs: oldLogProbs.toArray(), mask: scores.mask,
+                        clipLow: h.clipLow, clipHigh: h.clipHigh) * Float(layout.tokenCount)
+                    sums.tokens += layout.tokenCount
+                }
                 clipGradNorm(policy.parameters, maxNorm: h.maxGradNorm)
                 optimizer.step()
-
-                sums.loss += loss.item
-                sums.entropy += noGrad { scores.entropy.sum().item }
-                sums.clipped += PolicyGradientLoss.clipFraction(
-                    logProbs: scores.logProbs.toArray(), oldLogProbs: oldLogProbs.toArray(), mask: scores.mask,
-                    clipLow: h.clipLow, clipHigh: h.clipHigh) * Float(layout.tokenCount)
-                sums.tokens += layout.tokenCount
                 metrics.optimizerSteps += 1
             }
         }

@@ -13,6 +13,10 @@ public protocol ScoringPolicy: AnyObject {
     var namedParameters: [(name: String, tensor: Tensor)] { get }
     /// Per-token log-probabilities of `continuations` after `contexts`, recorded in the graph.
     func continuationScores(contexts: [[Int32]], continuations: [[Int32]]) throws -> ContinuationScores
+    /// The most padded tokens (rows × longest context + continuation) one differentiable
+    /// forward should hold; learners split a minibatch into micro-batches within it and
+    /// accumulate gradients. Activation memory grows with it (`Int.max`: no limit).
+    var tokensPerForward: Int { get }
 }
 
 /// A `TurnPolicy` seen as a `ScoringPolicy`.
@@ -27,10 +31,13 @@ public final class TurnPolicyScorer: ScoringPolicy {
     public func continuationScores(contexts: [[Int32]], continuations: [[Int32]]) throws -> ContinuationScores {
         try policy.continuationScores(contexts: contexts, continuations: continuations)
     }
+
+    public var tokensPerForward: Int { policy.tokensPerForward }
 }
 
 extension ScoringPolicy {
     public var namedParameters: [(name: String, tensor: Tensor)] { positionallyNamed(parameters) }
+    public var tokensPerForward: Int { .max }
 
     /// Per-token log-probs of each (context, continuation) pair without autograd, scored
     /// `batchSize` pairs at a time (the old-policy and reference log-probs of an update).
@@ -48,4 +55,24 @@ extension ScoringPolicy {
 func batches(of count: Int, size: Int) -> [Range<Int>] {
     let size = max(1, size)
     return stride(from: 0, to: count, by: size).map { $0..<min($0 + size, count) }
+}
+
+/// `indices` (in order) cut into micro-batches whose padded size — rows × the longest
+/// `lengths[i]` among them — stays within `tokenBudget`; a row longer than the budget goes alone.
+func microBatches(_ indices: [Int], lengths: [Int], tokenBudget: Int) -> [[Int]] {
+    var result: [[Int]] = []
+    var current: [Int] = []
+    var longest = 0
+    for i in indices {
+        let widest = max(longest, lengths[i])
+        if !current.isEmpty && (current.count + 1) * widest > tokenBudget {
+            result.append(current)
+            current = []
+            longest = 0
+        }
+        current.append(i)
+        longest = max(longest, lengths[i])
+    }
+    if !current.isEmpty { result.append(current) }
+    return result
 }

@@ -52,10 +52,14 @@ public protocol TurnPolicy: AnyObject, Sendable {
     func replyTokens(for text: String) -> [Int32]
     /// Writes the policy as a checkpoint folder (weights, config, tokenizer marker).
     func save(to folder: URL) throws
+    /// The most padded tokens one differentiable forward should hold (see
+    /// `ScoringPolicy.tokensPerForward`); `Int.max` unless the model's activations need a cap.
+    var tokensPerForward: Int { get }
 }
 
 extension TurnPolicy {
     public var namedParameters: [(name: String, tensor: Tensor)] { positionallyNamed(parameters) }
+    public var tokensPerForward: Int { .max }
 
     /// The ids that close a reply (the chat template's end-of-message marker).
     public var replyClosing: [Int32] { contextTokenizer.replyClosing }

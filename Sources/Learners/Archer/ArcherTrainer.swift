@@ -137,15 +137,12 @@ public final class ArcherTrainer {
         let advantage = try advantages(states: states, actions: actions)
         actorOptimizer.zeroGrad()
         let batch = zip(zip(states, actions), advantage).map { WeightedSequence(context: $0.0, continuation: $0.1, weight: $1) }
-        let (sum, _, scores) = try weightedLogLikelihood(policy, batch)
-        let loss = sum * (-1 / Float(states.count))
-        loss.backward()
+        let pass = try backwardWeightedLogLikelihood(policy, batch, scale: -1 / Float(states.count))
         clipGradientNorm(policy.parameters, maxNorm: config.maxGradNorm)
         actorOptimizer.step()
-        let tokens = Float(max(1, scores.mask.lazy.filter { $0 }.count))
         return ArcherActorStats(
-            loss: loss.item, advantageMean: advantage.reduce(0, +) / Float(advantage.count),
-            entropy: scores.entropy.detached().sum().item / tokens,
+            loss: pass.loss, advantageMean: advantage.reduce(0, +) / Float(advantage.count),
+            entropy: pass.entropySum / Float(max(1, pass.scoredTokens)),
             tokens: zip(states, actions).reduce(0) { $0 + $1.0.count + $1.1.count })
     }
 

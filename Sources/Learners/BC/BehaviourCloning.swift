@@ -74,13 +74,11 @@ public final class BehaviourCloning {
     @discardableResult
     public func step(_ batch: [WeightedSequence], learningRate: Float? = nil) throws -> Float {
         optimizer.zeroGrad()
-        let (sum, count, _) = try weightedLogLikelihood(policy, batch)
-        let loss = sum * (-1 / Float(max(count, 1)))
-        loss.backward()
+        let pass = try backwardWeightedLogLikelihood(policy, batch, scale: -1 / Float(max(weightedTokens(batch), 1)))
         clipGradientNorm(policy.parameters, maxNorm: config.maxGradNorm)
         optimizer.step(learningRate: learningRate)
         steps += 1
-        return loss.item
+        return pass.loss
     }
 
     /// `steps` steps on minibatches drawn uniformly from `sequences`; calls `progress` after

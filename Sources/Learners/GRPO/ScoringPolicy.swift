@@ -56,23 +56,3 @@ func batches(of count: Int, size: Int) -> [Range<Int>] {
     let size = max(1, size)
     return stride(from: 0, to: count, by: size).map { $0..<min($0 + size, count) }
 }
-
-/// `indices` (in order) cut into micro-batches whose padded size — rows × the longest
-/// `lengths[i]` among them — stays within `tokenBudget`; a row longer than the budget goes alone.
-func microBatches(_ indices: [Int], lengths: [Int], tokenBudget: Int) -> [[Int]] {
-    var result: [[Int]] = []
-    var current: [Int] = []
-    var longest = 0
-    for i in indices {
-        let widest = max(longest, lengths[i])
-        if !current.isEmpty && (current.count + 1) * widest > tokenBudget {
-            result.append(current)
-            current = []
-            longest = 0
-        }
-        current.append(i)
-        longest = max(longest, lengths[i])
-    }
-    if !current.isEmpty { result.append(current) }
-    return result
-}

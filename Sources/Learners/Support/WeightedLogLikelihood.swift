@@ -22,24 +22,45 @@ public struct WeightedSequence: Sendable, Equatable {
     }
 }
 
-/// Σ over sequences and tokens of weight · log p(token), as a graph tensor, with the number of
-/// weighted tokens (for normalising) and the scores it came from (entropies, masks).
-func weightedLogLikelihood(_ policy: any TurnPolicy, _ batch: [WeightedSequence]) throws
-    -> (sum: Tensor, weightedTokens: Int, scores: ContinuationScores)
-{
-    let scores = try policy.continuationScores(contexts: batch.map(\.context), continuations: batch.map(\.continuation))
-    var weights = [Float](repeating: 0, count: scores.batchSize * scores.length)
-    var count = 0
-    for (b, sequence) in batch.enumerated() {
-        var i = 0
-        for t in 0..<scores.length where scores.mask[b * scores.length + t] {
-            weights[b * scores.length + t] = sequence.weights[i]
-            if sequence.weights[i] != 0 { count += 1 }
-            i += 1
+/// Tokens with a non-zero weight in `batch` (what a likelihood is normalised by).
+func weightedTokens(_ batch: [WeightedSequence]) -> Int {
+    batch.reduce(0) { $0 + $1.weights.lazy.filter { $0 != 0 }.count }
+}
+
+/// What one accumulated backward pass of a weighted log-likelihood saw.
+struct WeightedBackward {
+    /// scale · Σ weight · log p(token): the loss whose gradient was added.
+    var loss: Float = 0
+    /// Σ of the policy's entropy over the scored tokens, and their number.
+    var entropySum: Float = 0
+    var scoredTokens = 0
+}
+
+/// Adds the gradient of scale · Σ over sequences and tokens of weight · log p(token) to the
+/// policy's parameters. The batch goes through the policy in micro-batches within its
+/// `tokensPerForward` (the gradients add up to the whole batch's), so a large model's
+/// activations stay bounded.
+func backwardWeightedLogLikelihood(_ policy: any TurnPolicy, _ batch: [WeightedSequence], scale: Float) throws -> WeightedBackward {
+    var result = WeightedBackward()
+    let lengths = batch.map { $0.context.count + $0.continuation.count }
+    for micro in microBatches(Array(batch.indices), lengths: lengths, tokenBudget: policy.tokensPerForward) {
+        let part = micro.map { batch[$0] }
+        let scores = try policy.continuationScores(contexts: part.map(\.context), continuations: part.map(\.continuation))
+        var weights = [Float](repeating: 0, count: scores.batchSize * scores.length)
+        for (b, sequence) in part.enumerated() {
+            var i = 0
+            for t in 0..<scores.length where scores.mask[b * scores.length + t] {
+                weights[b * scores.length + t] = sequence.weights[i]
+                i += 1
+            }
         }
+        let loss = (scores.logProbs * Tensor(shape: [scores.batchSize, scores.length], data: weights)).sum() * scale
+        loss.backward()
+        result.loss += loss.item
+        result.entropySum += scores.entropy.detached().sum().item
+        result.scoredTokens += scores.mask.lazy.filter { $0 }.count
     }
-    let w = Tensor(shape: [scores.batchSize, scores.length], data: weights)
-    return ((scores.logProbs * w).sum(), count, scores)
+    return result
 }
 
 /// Scales the gradients of `parameters` so their global L2 norm is at most `maxNorm`

@@ -64,7 +64,8 @@ final class BufferPool: Sendable {
             let reused = state.withLock { s -> UInt? in
                 s.clock += 1
                 guard let block = s.buckets[size]?.blocks.popLast() else { return nil }
-                s.buckets[size]!.lastUse = s.clock
+                // An emptied bucket goes, so the buckets are exactly the sizes held.
+                if s.buckets[size]!.blocks.isEmpty { s.buckets[size] = nil } else { s.buckets[size]!.lastUse = s.clock }
                 s.cachedBytes -= size
                 return block
             }
@@ -91,10 +92,10 @@ final class BufferPool: Sendable {
             var evicted: [UInt] = []
             while s.cachedBytes + size > limitBytes {
                 // The least recently used other bucket goes first; this size's own last.
-                guard let (oldest, bucket) = s.buckets
-                    .filter({ !$0.value.blocks.isEmpty })
-                    .min(by: { ($0.key == size ? 1 : 0, $0.value.lastUse) < ($1.key == size ? 1 : 0, $1.value.lastUse) })
-                else { break }
+                let victim = s.buckets.min { a, b in
+                    (a.key == size ? 1 : 0, a.value.lastUse) < (b.key == size ? 1 : 0, b.value.lastUse)
+                }
+                guard let (oldest, bucket) = victim else { break }
                 evicted += bucket.blocks
                 s.cachedBytes -= oldest * bucket.blocks.count
                 s.buckets[oldest] = nil

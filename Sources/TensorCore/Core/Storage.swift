@@ -7,7 +7,8 @@ import Darwin
 /// A 64-byte aligned block of Float32 values owned by one or more tensors (views share it).
 ///
 /// Alignment to a cache line keeps SIMD loads from straddling lines and matches what OpenBLAS
-/// prefers for its packed panels.
+/// prefers for its packed panels. Large blocks come from and go back to `BufferPool`, so a
+/// training loop reuses its buffers instead of page-faulting fresh ones every step.
 final class Storage: @unchecked Sendable {
     let base: UnsafeMutablePointer<Float>
     let count: Int
@@ -17,13 +18,10 @@ final class Storage: @unchecked Sendable {
     init(count: Int, zeroed: Bool) {
         self.count = count
         let bytes = Swift.max(count, 1) * MemoryLayout<Float>.stride
-        var raw: UnsafeMutableRawPointer?
-        guard posix_memalign(&raw, 64, bytes) == 0, let raw else {
-            fatalError("TensorCore: cannot allocate \(bytes) bytes for a tensor; the machine is out of memory")
-        }
+        let raw = BufferPool.shared.allocate(bytes: bytes)
         base = raw.bindMemory(to: Float.self, capacity: Swift.max(count, 1))
         if zeroed { memset(raw, 0, bytes) }
     }
 
-    deinit { free(base) }
+    deinit { BufferPool.shared.release(UnsafeMutableRawPointer(base), bytes: Swift.max(count, 1) * MemoryLayout<Float>.stride) }
 }

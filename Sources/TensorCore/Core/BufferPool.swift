@@ -1,0 +1,149 @@
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Keeps freed large tensor buffers for reuse by the next tensor of the same size.
+///
+/// Why: a training step allocates the same few hundred buffers (activations, gradients) every
+/// step, many of them megabytes. Handed back to malloc, blocks that large go back to the kernel
+/// (glibc serves them by `mmap` or trims them off the heap), so the next step page-faults them
+/// in again and the kernel zeroes every page: about a third of a reference-policy training
+/// step's CPU time went to that. Blocks kept here are reused warm instead.
+///
+/// Blocks are bucketed by size (rounded up to 4 KiB). The pool holds at most `limitBytes`;
+/// when a returned block does not fit, the least recently used buckets are released first.
+/// Buffers below `minimumBytes` go straight to malloc, which keeps small blocks on its heap.
+final class BufferPool: Sendable {
+    /// The process-wide pool `Storage` allocates from. Its limit is `TURNRL_TENSOR_CACHE_MB`
+    /// megabytes when that is set (0 turns pooling off), else 1024.
+    static let shared = BufferPool(limitBytes: BufferPool.limitFromEnvironment())
+
+    static let minimumBytes = 64 * 1024
+    static let alignment = 64
+    private static let granule = 4096
+
+    /// Held blocks are stored as addresses (raw pointers are not Sendable into the lock).
+    private struct Bucket {
+        var blocks: [UInt] = []
+        var lastUse: UInt64 = 0
+    }
+
+    private struct State {
+        var buckets: [Int: Bucket] = [:]
+        var cachedBytes = 0
+        var clock: UInt64 = 0
+    }
+
+    let limitBytes: Int
+    private let state = Mutex(State())
+
+    init(limitBytes: Int) {
+        self.limitBytes = Swift.max(0, limitBytes)
+    }
+
+    deinit {
+        state.withLock { s in
+            for bucket in s.buckets.values { bucket.blocks.forEach(Self.freeBlock) }
+        }
+    }
+
+    /// The size a request of `bytes` is served with (what `allocate` and `release` agree on).
+    static func blockSize(_ bytes: Int) -> Int {
+        bytes < minimumBytes ? Swift.max(bytes, 1) : (bytes + granule - 1) / granule * granule
+    }
+
+    /// A 64-byte aligned block of at least `bytes`, reused when the pool holds one of that size.
+    /// Its contents are undefined.
+    func allocate(bytes: Int) -> UnsafeMutableRawPointer {
+        let size = Self.blockSize(bytes)
+        if size >= Self.minimumBytes, limitBytes > 0 {
+            let reused = state.withLock { s -> UInt? in
+                s.clock += 1
+                guard let block = s.buckets[size]?.blocks.popLast() else { return nil }
+                // An emptied bucket goes, so the buckets are exactly the sizes held.
+                if s.buckets[size]!.blocks.isEmpty { s.buckets[size] = nil } else { s.buckets[size]!.lastUse = s.clock }
+                s.cachedBytes -= size
+                return block
+            }
+            if let reused, let block = UnsafeMutableRawPointer(bitPattern: reused) { return block }
+        }
+        var raw: UnsafeMutableRawPointer?
+        guard posix_memalign(&raw, Self.alignment, size) == 0, let raw else {
+            fatalError("TensorCore: cannot allocate \(size) bytes for a tensor; the machine is out of memory")
+        }
+        return raw
+    }
+
+    /// Takes back a block from `allocate(bytes:)` (same `bytes`): kept for reuse when it fits
+    /// under the limit after releasing older buckets, otherwise freed.
+    func release(_ block: UnsafeMutableRawPointer, bytes: Int) {
+        let size = Self.blockSize(bytes)
+        guard size >= Self.minimumBytes, size <= limitBytes else {
+            free(block)
+            return
+        }
+        let address = UInt(bitPattern: block)
+        let evicted = state.withLock { s -> [UInt] in
+            s.clock += 1
+            var evicted: [UInt] = []
+            while s.cachedBytes + size > limitBytes {
+                // The least recently used other bucket goes first; this size's own last.
+                let victim = s.buckets.min { a, b in
+                    (a.key == size ? 1 : 0, a.value.lastUse) < (b.key == size ? 1 : 0, b.value.lastUse)
+                }
+                guard let (oldest, bucket) = victim else { break }
+                evicted += bucket.blocks
+                s.cachedBytes -= oldest * bucket.blocks.count
+                s.buckets[oldest] = nil
+            }
+            s.buckets[size, default: Bucket()].blocks.append(address)
+            s.buckets[size]!.lastUse = s.clock
+            s.cachedBytes += size
+            return evicted
+        }
+        evicted.forEach(Self.freeBlock)
+    }
+
+    /// Bytes held for reuse right now.
+    var cachedBytes: Int { state.withLock { $0.cachedBytes } }
+
+    /// Frees every held block (memory goes back to malloc and, for large blocks, the system).
+    func releaseAll() {
+        let blocks = state.withLock { s -> [UInt] in
+            let all = s.buckets.values.flatMap(\.blocks)
+            s.buckets = [:]
+            s.cachedBytes = 0
+            return all
+        }
+        blocks.forEach(Self.freeBlock)
+    }
+
+    private static func freeBlock(_ address: UInt) {
+        #if canImport(Glibc)
+        Glibc.free(UnsafeMutableRawPointer(bitPattern: address))
+        #else
+        Darwin.free(UnsafeMutableRawPointer(bitPattern: address))
+        #endif
+    }
+
+    private static func limitFromEnvironment() -> Int {
+        if let text = getenv("TURNRL_TENSOR_CACHE_MB").map({ String(cString: $0) }), let mb = Int(text), mb >= 0 {
+            return mb * 1024 * 1024
+        }
+        return 1024 * 1024 * 1024
+    }
+}
+
+extension Tensor {
+    /// Frees the large buffers TensorCore keeps for reuse after their tensors died (at most
+    /// `TURNRL_TENSOR_CACHE_MB`, default 1024 MB). Call it after a phase whose buffer sizes will
+    /// not recur, to return that memory to the system; the next allocations are then fresh.
+    public static func releaseCachedBuffers() { BufferPool.shared.releaseAll() }
+
+    /// Bytes of freed tensor buffers currently kept for reuse.
+    public static var cachedBufferBytes: Int { BufferPool.shared.cachedBytes }
+}

@@ -51,6 +51,12 @@ public enum WorkedExamples {
         ProviderWithExamples(base: provider, examples: examples)
     }
 
+    /// `provider` showing `count` worked examples from its expert (`fromExpert`); unchanged for 0.
+    public static func provider(_ provider: any EnvironmentProvider, count: Int) async throws -> any EnvironmentProvider {
+        guard count > 0 else { return provider }
+        return Self.provider(provider, examples: try await fromExpert(provider, count: count))
+    }
+
     /// An episode as the chat turns a policy would have seen and written, without the system prompt.
     static func messages(of outcome: BudgetedExpert.Outcome) -> [ChatMessage] {
         outcome.turns.flatMap { turn in

@@ -107,9 +107,8 @@ public final class TrainingRun {
     public func run() async throws -> RunSummary {
         if config.fewShot > 0 && provider.spec.context.examples.isEmpty {
             // Deterministic (train seeds 0, 1, …), so a resumed run shows the same examples.
-            let examples = try await WorkedExamples.fromExpert(provider, count: config.fewShot)
-            provider = WorkedExamples.provider(provider, examples: examples)
-            note("Few-shot: \(config.fewShot) worked example(s) from the expert, \(examples.count) chat messages before every task")
+            provider = try await WorkedExamples.provider(provider, count: config.fewShot)
+            note("Few-shot: \(config.fewShot) worked example(s) from the expert, \(provider.spec.context.examples.count) chat messages before every task")
         }
         if state.before.isEmpty && config.evalEpisodes > 0 && config.evalBefore {
             note("Evaluating the initial policy on \(config.evalEpisodes) test episodes")

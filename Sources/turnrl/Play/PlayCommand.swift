@@ -53,12 +53,7 @@ struct PlayCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let loaded = try await options.load(environment)
-        let provider: any EnvironmentProvider
-        do { provider = try await fewShot.apply(to: loaded) } catch {
-            await loaded.shutdown()
-            throw error
-        }
+        let provider = try await fewShot.load(environment, with: options)
         var session = PlaySession(
             provider: provider, environment: provider.makeEnvironment(), seed: seed,
             options: ResetOptions(split: Split(rawValue: split)!, taskID: task), useExpert: policy == "expert" || LocalPolicySpec.isLocal(policy))

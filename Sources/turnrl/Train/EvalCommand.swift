@@ -71,12 +71,7 @@ struct EvalCommand: AsyncParsableCommand {
 
     func run() async throws {
         let local = RemotePolicyAdapter.isRemote(policySpec) ? nil : try LocalPolicySpec.load(policySpec)
-        let loaded = try await options.load(env)
-        let provider: any EnvironmentProvider
-        do { provider = try await fewShot.apply(to: loaded) } catch {
-            await loaded.shutdown()
-            throw error
-        }
+        let provider = try await fewShot.load(env, with: options)
         var results: [EvaluationSummary] = []
         var rates: [String: Double] = [:]
         do {

@@ -14,10 +14,13 @@ struct FewShotOption: ParsableArguments {
         guard count >= 0 else { throw ValidationError("--few-shot must be 0 or more") }
     }
 
-    /// `provider` with the worked examples in its context settings (unchanged for 0).
-    func apply(to provider: any EnvironmentProvider) async throws -> any EnvironmentProvider {
-        guard count > 0 else { return provider }
-        let examples = try await WorkedExamples.fromExpert(provider, count: count)
-        return WorkedExamples.provider(provider, examples: examples)
+    /// Loads the environment (`EnvironmentOptions.load`) with the worked examples in its context
+    /// settings; the environment is shut down again if the examples cannot be collected.
+    func load(_ nameOrPath: String, with options: EnvironmentOptions) async throws -> any EnvironmentProvider {
+        let loaded = try await options.load(nameOrPath)
+        do { return try await WorkedExamples.provider(loaded, count: count) } catch {
+            await loaded.shutdown()
+            throw error
+        }
     }
 }

@@ -137,7 +137,7 @@ public final class ArcherTrainer {
         let advantage = try advantages(states: states, actions: actions)
         actorOptimizer.zeroGrad()
         let batch = zip(zip(states, actions), advantage).map { WeightedSequence(context: $0.0, continuation: $0.1, weight: $1) }
-        let pass = try backwardWeightedLogLikelihood(policy, batch, scale: -1 / Float(states.count))
+        let pass = try backwardWeightedLogLikelihood(TurnPolicyScorer(policy), batch, scale: -1 / Float(states.count))
         clipGradientNorm(policy.parameters, maxNorm: config.maxGradNorm)
         actorOptimizer.step()
         return ArcherActorStats(

@@ -74,7 +74,7 @@ public final class BehaviourCloning {
     @discardableResult
     public func step(_ batch: [WeightedSequence], learningRate: Float? = nil) throws -> Float {
         optimizer.zeroGrad()
-        let pass = try backwardWeightedLogLikelihood(policy, batch, scale: -1 / Float(max(weightedTokens(batch), 1)))
+        let pass = try backwardWeightedLogLikelihood(TurnPolicyScorer(policy), batch, scale: -1 / Float(max(weightedTokens(batch), 1)))
         clipGradientNorm(policy.parameters, maxNorm: config.maxGradNorm)
         optimizer.step(learningRate: learningRate)
         steps += 1

@@ -40,13 +40,18 @@ extension ScoringPolicy {
     public var tokensPerForward: Int { .max }
 
     /// Per-token log-probs of each (context, continuation) pair without autograd, scored
-    /// `batchSize` pairs at a time (the old-policy and reference log-probs of an update).
+    /// `batchSize` pairs at a time, each batch in micro-batches within `tokensPerForward` (the
+    /// old-policy and reference log-probs of an update).
     func detachedLogProbs(contexts: [[Int32]], continuations: [[Int32]], batchSize: Int) throws -> [[Float]] {
-        try noGrad {
-            try batches(of: contexts.count, size: batchSize).flatMap { range in
-                let scores = try continuationScores(contexts: Array(contexts[range]), continuations: Array(continuations[range]))
-                return scores.perContinuation(scores.logProbs)
-            }
+        let lengths = zip(contexts, continuations).map { $0.count + $1.count }
+        return try noGrad {
+            try batches(of: contexts.count, size: batchSize)
+                .flatMap { microBatches(Array($0), lengths: lengths, tokenBudget: tokensPerForward) }
+                .flatMap { micro in
+                    let scores = try continuationScores(contexts: micro.map { contexts[$0] },
+                                                        continuations: micro.map { continuations[$0] })
+                    return scores.perContinuation(scores.logProbs)
+                }
         }
     }
 }

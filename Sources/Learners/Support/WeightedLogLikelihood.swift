@@ -40,7 +40,7 @@ struct WeightedBackward {
 /// policy's parameters. The batch goes through the policy in micro-batches within its
 /// `tokensPerForward` (the gradients add up to the whole batch's), so a large model's
 /// activations stay bounded.
-func backwardWeightedLogLikelihood(_ policy: any TurnPolicy, _ batch: [WeightedSequence], scale: Float) throws -> WeightedBackward {
+func backwardWeightedLogLikelihood(_ policy: some ScoringPolicy, _ batch: [WeightedSequence], scale: Float) throws -> WeightedBackward {
     var result = WeightedBackward()
     let lengths = batch.map { $0.context.count + $0.continuation.count }
     for micro in microBatches(Array(batch.indices), lengths: lengths, tokenBudget: policy.tokensPerForward) {

@@ -83,7 +83,10 @@ extension Tensor {
                 order.append(t)
             }
         }
-        for t in order.reversed() {
+        // Consume the order from its end so each tensor is released as soon as its backward has
+        // run: its consumers' nodes are gone by then, so its activation and gradient free here
+        // rather than all at once after the whole pass (a large model's backward peak).
+        while let t = order.popLast() {
             guard let node = t.node else { continue }
             if t.gradStorage != nil {
                 if timings != nil {

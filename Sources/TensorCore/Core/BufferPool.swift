@@ -17,6 +17,12 @@ import Darwin
 /// Blocks are bucketed by size (rounded up to 4 KiB). The pool holds at most `limitBytes`;
 /// when a returned block does not fit, the least recently used buckets are released first.
 /// Buffers below `minimumBytes` go straight to malloc, which keeps small blocks on its heap.
+///
+/// Large blocks are mapped with `mmap` and unmapped when released, never taken from malloc.
+/// Why: glibc raises its mmap threshold to the largest block freed so far (up to 32 MB), after
+/// which multi-megabyte tensors come from its arenas and their freed memory stays with the
+/// process, fragmented. A 135M-parameter LoRA run grew by ~9 GB per update that way and was
+/// killed for memory; with its own mappings TensorCore's footprint is what it holds.
 final class BufferPool: Sendable {
     /// The process-wide pool `Storage` allocates from. Its limit is `TURNRL_TENSOR_CACHE_MB`
     /// megabytes when that is set (0 turns pooling off), else 1024.
@@ -45,11 +51,7 @@ final class BufferPool: Sendable {
         self.limitBytes = Swift.max(0, limitBytes)
     }
 
-    deinit {
-        state.withLock { s in
-            for bucket in s.buckets.values { bucket.blocks.forEach(Self.freeBlock) }
-        }
-    }
+    deinit { releaseAll() }
 
     /// The size a request of `bytes` is served with (what `allocate` and `release` agree on).
     static func blockSize(_ bytes: Int) -> Int {
@@ -71,32 +73,39 @@ final class BufferPool: Sendable {
             }
             if let reused, let block = UnsafeMutableRawPointer(bitPattern: reused) { return block }
         }
-        var raw: UnsafeMutableRawPointer?
-        guard posix_memalign(&raw, Self.alignment, size) == 0, let raw else {
-            fatalError("TensorCore: cannot allocate \(size) bytes for a tensor; the machine is out of memory")
+        if size >= Self.minimumBytes {
+            let mapped = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+            guard let mapped, mapped != MAP_FAILED else { Self.outOfMemory(size) }
+            return mapped
         }
+        var raw: UnsafeMutableRawPointer?
+        guard posix_memalign(&raw, Self.alignment, size) == 0, let raw else { Self.outOfMemory(size) }
         return raw
+    }
+
+    private static func outOfMemory(_ size: Int) -> Never {
+        fatalError("TensorCore: cannot allocate \(size) bytes for a tensor; the machine is out of memory")
     }
 
     /// Takes back a block from `allocate(bytes:)` (same `bytes`): kept for reuse when it fits
     /// under the limit after releasing older buckets, otherwise freed.
     func release(_ block: UnsafeMutableRawPointer, bytes: Int) {
         let size = Self.blockSize(bytes)
+        let address = UInt(bitPattern: block)
         guard size >= Self.minimumBytes, size <= limitBytes else {
-            free(block)
+            Self.freeBlock(address, size: size)
             return
         }
-        let address = UInt(bitPattern: block)
-        let evicted = state.withLock { s -> [UInt] in
+        let evicted = state.withLock { s -> [(address: UInt, size: Int)] in
             s.clock += 1
-            var evicted: [UInt] = []
+            var evicted: [(address: UInt, size: Int)] = []
             while s.cachedBytes + size > limitBytes {
                 // The least recently used other bucket goes first; this size's own last.
                 let victim = s.buckets.min { a, b in
                     (a.key == size ? 1 : 0, a.value.lastUse) < (b.key == size ? 1 : 0, b.value.lastUse)
                 }
                 guard let (oldest, bucket) = victim else { break }
-                evicted += bucket.blocks
+                evicted += bucket.blocks.map { ($0, oldest) }
                 s.cachedBytes -= oldest * bucket.blocks.count
                 s.buckets[oldest] = nil
             }
@@ -105,7 +114,7 @@ final class BufferPool: Sendable {
             s.cachedBytes += size
             return evicted
         }
-        evicted.forEach(Self.freeBlock)
+        evicted.forEach { Self.freeBlock($0.address, size: $0.size) }
     }
 
     /// Bytes held for reuse right now.
@@ -113,21 +122,24 @@ final class BufferPool: Sendable {
 
     /// Frees every held block (memory goes back to malloc and, for large blocks, the system).
     func releaseAll() {
-        let blocks = state.withLock { s -> [UInt] in
-            let all = s.buckets.values.flatMap(\.blocks)
+        let blocks = state.withLock { s -> [(address: UInt, size: Int)] in
+            let all = s.buckets.flatMap { size, bucket in bucket.blocks.map { ($0, size) } }
             s.buckets = [:]
             s.cachedBytes = 0
             return all
         }
-        blocks.forEach(Self.freeBlock)
+        blocks.forEach { Self.freeBlock($0.address, size: $0.size) }
     }
 
-    private static func freeBlock(_ address: UInt) {
-        #if canImport(Glibc)
-        Glibc.free(UnsafeMutableRawPointer(bitPattern: address))
-        #else
-        Darwin.free(UnsafeMutableRawPointer(bitPattern: address))
-        #endif
+    /// Returns a block of `size` (a `blockSize`) to where `allocate` got it: the system for a
+    /// mapped large block, malloc for a small one.
+    private static func freeBlock(_ address: UInt, size: Int) {
+        let block = UnsafeMutableRawPointer(bitPattern: address)
+        if size >= minimumBytes {
+            munmap(block, size)
+        } else {
+            free(block)
+        }
     }
 
     private static func limitFromEnvironment() -> Int {

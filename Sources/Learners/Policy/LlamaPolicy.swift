@@ -56,10 +56,11 @@ public final class LlamaPolicy: TurnPolicy, @unchecked Sendable {
     }
 
     public var contextLength: Int { model.config.contextLength }
-    /// SmolLM2-135M keeps ~120 KB of activations per token per forward over its 30 layers, plus
-    /// attention's rows × heads × T² (measured: 8 turns of ~670 tokens took the process past
-    /// 20 GB and the kernel killed it). 2,048 padded tokens keep one forward to a few GB.
-    public var tokensPerForward: Int { 2_048 }
+    /// Scoring records the graph only for the replies (`LlamaModel.replyScores`), but a forward
+    /// still holds every layer's context keys and values (~4.6 KB per token per layer for
+    /// SmolLM2-135M) and attention rows over the whole context. 8,192 padded tokens (a dozen
+    /// turns of ~650) keep one forward to about 4 GB.
+    public var tokensPerForward: Int { 8_192 }
     public var vocabularySize: Int { model.config.vocabSize }
     public var parameters: [Tensor] { model.loraParameters }
     /// The adapters' factors under their PEFT names (the keys of the optimizer state too).
@@ -81,8 +82,10 @@ public final class LlamaPolicy: TurnPolicy, @unchecked Sendable {
         }
     }
 
+    /// The context is encoded once without a graph; gradients flow through the reply tokens
+    /// (see `LlamaModel.replyScores`).
     public func continuationScores(contexts: [[Int32]], continuations: [[Int32]]) throws -> ContinuationScores {
-        try model.continuationScores(prompts: contexts.map { $0.map(Int.init) }, continuations: continuations.map { $0.map(Int.init) })
+        try model.replyScores(prompts: contexts.map { $0.map(Int.init) }, continuations: continuations.map { $0.map(Int.init) })
     }
 
     public func replyTokens(for text: String) -> [Int32] {

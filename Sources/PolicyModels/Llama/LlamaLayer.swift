@@ -53,14 +53,25 @@ public final class LlamaLayer: @unchecked Sendable {
 
     /// The layer over whole sequences `[B, T, D]`; `positions` has B·T entries.
     func callAsFunction(_ x: Tensor, positions: [Int], keyMask: [Bool]?) -> Tensor {
-        let h = x.rmsNorm(weight: attentionNorm, eps: config.rmsNormEpsilon)
+        forward(x, positions: positions, keyMask: keyMask, after: nil).output
+    }
+
+    /// The layer over `x` `[B, T, D]` whose tokens come after `prefix` (this layer's keys and
+    /// values of the earlier tokens, `[B, P, D]` each): queries attend to the prefix and
+    /// causally to `x`. `keyMask` covers B × (P + T) keys. Also returns `x`'s own rotated keys
+    /// and values, repeated to every query head (what a later call's prefix is made of).
+    func forward(_ x: Tensor, positions: [Int], keyMask: [Bool]?, after prefix: LayerKeyValues?)
+        -> (output: Tensor, keyValues: LayerKeyValues) {
+        let c = config
+        let h = x.rmsNorm(weight: attentionNorm, eps: c.rmsNormEpsilon)
         let (query, key, value) = queryKeyValue(h, positions: positions)
-        let attended = Tensor.causalSelfAttention(
-            query: query, key: key.repeatingHeads(groups: config.groups, headDim: config.headDim),
-            value: value.repeatingHeads(groups: config.groups, headDim: config.headDim),
-            heads: config.heads, keyMask: keyMask)
+        let own = LayerKeyValues(keys: key.repeatingHeads(groups: c.groups, headDim: c.headDim),
+                                 values: value.repeatingHeads(groups: c.groups, headDim: c.headDim))
+        let keys = prefix.map { Tensor.concat([$0.keys, own.keys], axis: 1) } ?? own.keys
+        let values = prefix.map { Tensor.concat([$0.values, own.values], axis: 1) } ?? own.values
+        let attended = Tensor.causalSelfAttention(query: query, key: keys, value: values, heads: c.heads, keyMask: keyMask)
         let x = x + o(attended)
-        return x + feedForward(x)
+        return (x + feedForward(x), own)
     }
 
     /// down(silu(gate(h)) ⊙ up(h)) for h = RMSNorm(x).
@@ -68,4 +79,11 @@ public final class LlamaLayer: @unchecked Sendable {
         let h = x.rmsNorm(weight: feedForwardNorm, eps: config.rmsNormEpsilon)
         return down(gate(h).silu() * up(h))
     }
+}
+
+/// One layer's rotated keys and values of a run of tokens, `[B, T, D]` each (already repeated
+/// to every query head).
+struct LayerKeyValues {
+    let keys: Tensor
+    let values: Tensor
 }

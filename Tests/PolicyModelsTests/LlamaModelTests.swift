@@ -31,6 +31,26 @@ struct LlamaModelTests {
         }
     }
 
+    /// Prompts that start alike have their common tokens encoded once and shared by every row's
+    /// cache; the logits must still be the full forward pass's at every step.
+    @Test func sharedPromptPrefixIsEncodedOnceWithTheSameLogits() throws {
+        let prompts = ["system: be brief. task 1", "system: be brief. task 22", "system: be brief. q"].map { Array($0.utf8).map(Int.init) }
+        #expect(LlamaModel.sharedPrefixLength(prompts) == 18)
+        #expect(LlamaModel.sharedPrefixLength([prompts[0], prompts[0]]) == prompts[0].count - 1)
+        #expect(LlamaModel.sharedPrefixLength([prompts[0]]) == 0)
+        let model = Self.model()
+        var options = GenerationOptions(sampling: SamplingConfig(temperature: 0, maxNewTokens: 8, stopAtEndOfText: false), recordLogits: true)
+        var rng = SeededRNG(seed: 1)
+        let cached = try model.generate(prompts: prompts, tokenizer: Self.tokenizer, options: options, rng: &rng)
+        options.useKVCache = false
+        let full = try model.generate(prompts: prompts, tokenizer: Self.tokenizer, options: options, rng: &rng)
+        for (c, f) in zip(cached, full) {
+            #expect(c.tokens == f.tokens)
+            #expect(c.stepLogits.count == 8)
+            for (a, b) in zip(c.stepLogits, f.stepLogits) { #expect(zip(a, b).map { abs($0 - $1) }.max()! < 1e-4) }
+        }
+    }
+
     @Test func batchedEqualsOneByOneAndScoresMatchGeneration() throws {
         let model = Self.model()
         let options = GenerationOptions(sampling: SamplingConfig(temperature: 0, maxNewTokens: 6, stopAtEndOfText: false))

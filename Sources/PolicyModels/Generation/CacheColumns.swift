@@ -11,14 +11,17 @@ struct CacheColumns {
     private(set) var filled = 0
     private var nextPositions: [Int]
 
-    init(batch: TokenBatch, maxNewTokens: Int) {
-        capacity = batch.length + Swift.max(maxNewTokens, 1)
+    /// Columns for the left-padded `batch`, after `sharedPrefix` tokens every row has in common
+    /// (already in the cache's first columns; `batch` then holds each row's remaining tokens).
+    init(batch: TokenBatch, maxNewTokens: Int, sharedPrefix: Int = 0) {
+        capacity = sharedPrefix + batch.length + Swift.max(maxNewTokens, 1)
         var mask = [Bool](repeating: true, count: batch.batchSize * capacity)
         for b in 0..<batch.batchSize {
-            for t in 0..<batch.length { mask[b * capacity + t] = batch.mask[b * batch.length + t] }
+            for t in 0..<batch.length { mask[b * capacity + sharedPrefix + t] = batch.mask[b * batch.length + t] }
         }
         keyMask = mask
-        nextPositions = batch.lengths
+        filled = sharedPrefix
+        nextPositions = batch.lengths.map { $0 + sharedPrefix }
     }
 
     /// The ids and position ids of one new column: each active row's token at its next

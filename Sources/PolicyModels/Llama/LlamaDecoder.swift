@@ -4,25 +4,51 @@ import TensorCore
 /// `IncrementalDecoder`): `prefill` reads the left-padded prompts once, `advance` feeds one
 /// token per row. The cache keeps rotated keys and values already repeated to every query
 /// head (`[B, capacity, D]` per layer), so attention is TensorCore's multi-head kernel.
+///
+/// Prompts that begin alike (a system prompt and worked examples before every task) share
+/// their common tokens: `prefix` holds every layer's keys and values of them, `[1, P, D]`,
+/// encoded once; they fill each row's first P cache columns and `batch` holds only the rest.
 struct LlamaDecoder {
     let model: LlamaModel
     let batch: TokenBatch
     let caches: [LayerCache]
+    private let sharedPrefix: Int
     private var cacheState: CacheColumns
 
-    init(model: LlamaModel, batch: TokenBatch, maxNewTokens: Int) {
+    init(model: LlamaModel, batch: TokenBatch, maxNewTokens: Int, prefix: [LayerKeyValues]? = nil) {
         self.model = model
         self.batch = batch
-        cacheState = CacheColumns(batch: batch, maxNewTokens: maxNewTokens)
+        sharedPrefix = prefix?.first?.keys.shape[1] ?? 0
+        cacheState = CacheColumns(batch: batch, maxNewTokens: maxNewTokens, sharedPrefix: sharedPrefix)
         let capacity = cacheState.capacity
         caches = (0..<model.config.layers).map { _ in
             LayerCache(batch: batch.batchSize, capacity: capacity, dModel: model.config.dModel)
+        }
+        if let prefix {
+            for (cache, shared) in zip(caches, prefix) {
+                Self.copyToEveryRow(shared.keys, into: cache.keys, rows: batch.batchSize, capacity: capacity)
+                Self.copyToEveryRow(shared.values, into: cache.values, rows: batch.batchSize, capacity: capacity)
+            }
         }
     }
 
     /// Logits `[B, vocab]` after the prompts.
     mutating func prefill() -> Tensor {
-        run(ids: batch.ids, positions: batch.positions, columns: batch.length)
+        let shift = sharedPrefix
+        let positions = zip(batch.positions, batch.mask).map { $1 ? $0 + shift : 0 }
+        return run(ids: batch.ids, positions: positions, columns: batch.length)
+    }
+
+    /// Copies `[1, P, D]` into the first P columns of every row of a `[rows, capacity, D]` cache.
+    private static func copyToEveryRow(_ source: Tensor, into target: Tensor, rows: Int, capacity: Int) {
+        let width = source.count
+        source.withUnsafeBufferPointer { src in
+            target.withUnsafeMutableBufferPointer { dst in
+                for row in 0..<rows {
+                    (dst.baseAddress! + row * capacity * (width / source.shape[1])).update(from: src.baseAddress!, count: width)
+                }
+            }
+        }
     }
 
     /// Feeds one token per row (inactive rows get masked padding); logits `[B, vocab]`.

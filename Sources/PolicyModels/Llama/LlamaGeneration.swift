@@ -15,13 +15,19 @@ extension LlamaModel {
         for (i, p) in prompts.enumerated() where p.isEmpty {
             throw .invalidConfiguration("prompt \(i) is empty; generation needs at least one token")
         }
-        let batch = TokenBatch.leftPadded(prompts)
-        try check(batch)
+        try check(TokenBatch.leftPadded(prompts))
         let vocab = config.vocabSize
         let sampling = options.sampling
         var state = GenerationState(prompts: prompts, sampling: sampling, tokenizer: tokenizer, contextLength: config.contextLength)
         var sampler = Sampler(config: sampling, vocabularySize: vocab, sampleable: tokenizer.vocabularySize)
-        var decoder = options.useKVCache ? LlamaDecoder(model: self, batch: batch, maxNewTokens: sampling.maxNewTokens) : nil
+        var decoder: LlamaDecoder?
+        if options.useKVCache {
+            // The tokens every prompt starts with are encoded once, not once per row.
+            let shared = Self.sharedPrefixLength(prompts)
+            let prefix = shared > 0 ? noGrad { encodedPrefix(TokenBatch.rightPadded([Array(prompts[0].prefix(shared))])) } : nil
+            decoder = LlamaDecoder(model: self, batch: TokenBatch.leftPadded(prompts.map { Array($0.dropFirst(shared)) }),
+                                   maxNewTokens: sampling.maxNewTokens, prefix: prefix)
+        }
 
         let failure: PolicyModelsError? = noGrad {
           do throws(PolicyModelsError) {
@@ -46,6 +52,16 @@ extension LlamaModel {
         if let failure { throw failure }
         state.finish()
         return state.results
+    }
+
+    /// How many leading tokens all `prompts` share, leaving every prompt at least one token of
+    /// its own (its last column gives the first logits). 0 for a single prompt.
+    static func sharedPrefixLength(_ prompts: [[Int]]) -> Int {
+        guard prompts.count > 1, let shortest = prompts.map(\.count).min() else { return 0 }
+        let first = prompts[0]
+        var n = 0
+        while n < shortest - 1, prompts.allSatisfy({ $0[n] == first[n] }) { n += 1 }
+        return n
     }
 
     /// Logits `[B, vocab]` at the last column of a left-padded batch, by a full forward pass.

@@ -38,8 +38,8 @@ extension LlamaModel {
         return replies.scores(hidden: x.rmsNorm(weight: finalNorm, eps: config.rmsNormEpsilon), head: logits(fromHidden:))
     }
 
-    /// Every layer's keys and values of a left-padded batch (call under `noGrad`).
-    private func encodedPrefix(_ batch: TokenBatch) -> [LayerKeyValues] {
+    /// Every layer's keys and values of a padded batch (call under `noGrad`).
+    func encodedPrefix(_ batch: TokenBatch) -> [LayerKeyValues] {
         var x = Tensor.embedding(tokenEmbedding, ids: batch.ids, shape: [batch.batchSize, batch.length])
         let mask = batch.hasPadding ? batch.mask : nil
         return layers.map { layer in

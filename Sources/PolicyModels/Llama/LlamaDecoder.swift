@@ -41,11 +41,11 @@ struct LlamaDecoder {
 
     /// Copies `[1, P, D]` into the first P columns of every row of a `[rows, capacity, D]` cache.
     private static func copyToEveryRow(_ source: Tensor, into target: Tensor, rows: Int, capacity: Int) {
-        let width = source.count
+        let rowStride = capacity * source.shape[2]
         source.withUnsafeBufferPointer { src in
             target.withUnsafeMutableBufferPointer { dst in
                 for row in 0..<rows {
-                    (dst.baseAddress! + row * capacity * (width / source.shape[1])).update(from: src.baseAddress!, count: width)
+                    (dst.baseAddress! + row * rowStride).update(from: src.baseAddress!, count: source.count)
                 }
             }
         }

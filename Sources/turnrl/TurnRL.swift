@@ -21,4 +21,9 @@ struct TurnRL: AsyncParsableCommand {
             IndexCommand.self, BenchCommand.self,
         ]
     )
+
+    static func main() async {
+        PassiveBLASThreads.reexecIfNeeded()
+        await main(nil)
+    }
 }

@@ -19,6 +19,9 @@ func turnrlBinary() -> URL {
         #expect(check.ok || check.fix != nil, "\(name) is missing but gives no fix")
     }
     #expect(report.checks["hardware"]?.facts["cores"] == .int(ProcessInfo.processInfo.activeProcessorCount))
+    // turnrl re-executed itself with OpenBLAS's shortest spin unless the caller chose a value.
+    let timeout = ProcessInfo.processInfo.environment["OPENBLAS_THREAD_TIMEOUT"] ?? "4"
+    #expect(report.checks["openblas"]?.facts["threadTimeout"] == .string(timeout))
     // Exit status follows the required checks.
     #expect((output.status == 0) == report.ok)
 }

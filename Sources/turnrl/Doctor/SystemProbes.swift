@@ -10,6 +10,8 @@ enum SystemProbes {
         let config = openblas_get_config().map { String(cString: $0) } ?? ""
         let threads = Int(openblas_get_num_threads())
         let userCoreType = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"]
+        // Set by `PassiveBLASThreads` before OpenBLAS loaded, unless the user chose a value.
+        let threadTimeout = ProcessInfo.processInfo.environment[PassiveBLASThreads.variable]
         // A 2x2 product proves the library is the real thing, not just present.
         var a: [Float] = [1, 2, 3, 4]
         var b: [Float] = [5, 6, 7, 8]
@@ -19,6 +21,7 @@ enum SystemProbes {
         let facts: [String: Fact] = [
             "coreType": .string(coreName), "config": .string(config), "threads": .int(threads),
             "coreTypeFromEnvironment": .bool(userCoreType != nil),
+            "threadTimeout": .string(threadTimeout ?? "unset"),
         ]
         guard c == [19, 22, 43, 50] else {
             return .missing(
@@ -27,7 +30,8 @@ enum SystemProbes {
         }
         return .ok(
             "openblas", "OpenBLAS",
-            "\(config.split(separator: " ").prefix(2).joined(separator: " ")), core \(coreName) (\(coreTypeNote)), \(threads) threads",
+            "\(config.split(separator: " ").prefix(2).joined(separator: " ")), core \(coreName) (\(coreTypeNote)), \(threads) threads, "
+                + (threadTimeout.map { "idle threads sleep after 2^\($0) cycles" } ?? "idle threads spin ~0.1 s"),
             facts: facts)
     }
 

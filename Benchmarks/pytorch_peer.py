@@ -9,6 +9,8 @@ dropout off), torch.set_num_threads(2), float32:
     at temperature 1 by a plain loop over model(...) with and without past_key_values (model
     with 512 positions so they fit)
   - peak RSS of one training step (VmHWM after a reset through /proc/self/clear_refs)
+With --train-only and the model/batch options, only the training figure, at other sizes: what
+`turnrl bench learn` asks for, the byte GPT of a BC run (AdamW, grad-norm clip 1.0, like BC).
 Prints one JSON object on the last line. Optional: `pip install torch transformers`.
 """
 import argparse
@@ -35,19 +37,52 @@ def reset_peak():
         pass
 
 
-def make(n_positions):
-    config = GPT2Config(vocab_size=512, n_positions=n_positions, n_embd=256, n_layer=4, n_head=4,
+def make(n_positions, vocab=512, d_model=256, layers=4, heads=4):
+    config = GPT2Config(vocab_size=vocab, n_positions=n_positions, n_embd=d_model, n_layer=layers, n_head=heads,
                         resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0, bos_token_id=0, eos_token_id=0)
     return GPT2LMHeadModel(config)
+
+
+def train_only(args):
+    """Training tokens/s of a batch x seq-len step: forward, mean cross-entropy, backward, clip, AdamW."""
+    model = make(args.context, args.vocab, args.d_model, args.layers, args.heads)
+    model.train()
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.0)
+    ids = torch.randint(0, args.vocab, (args.batch, args.seq_len))
+
+    def train_step():
+        opt.zero_grad(set_to_none=True)
+        model(input_ids=ids, labels=ids).loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+
+    train_step()
+    start = time.perf_counter()
+    for _ in range(args.steps):
+        train_step()
+    train = args.batch * args.seq_len * args.steps / (time.perf_counter() - start)
+    print(json.dumps({"train_tokens_per_s": train, "threads": torch.get_num_threads(),
+                      "torch_version": torch.__version__}))
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--steps", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--train-only", action="store_true", help="only the training figure, at the sizes below")
+    parser.add_argument("--layers", type=int, default=4)
+    parser.add_argument("--d-model", type=int, default=256)
+    parser.add_argument("--heads", type=int, default=4)
+    parser.add_argument("--vocab", type=int, default=512)
+    parser.add_argument("--context", type=int, default=256)
+    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--seq-len", type=int, default=256)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
+    if args.train_only:
+        train_only(args)
+        return
     batch, ctx = 16, 256
     model = make(ctx)
     model.train()

@@ -27,7 +27,7 @@ public final class MetricsLog {
     public static let columns = [
         "successRate", "sampledSuccessRate", "meanReturn", "meanTurns", "toolCalls", "contextTokens", "tokensPerSecond",
         "bcLoss", "criticLoss", "actorLoss", "entropy", "advantageMean", "meanQ", "meanV", "firstActionProbability",
-        "policyLoss", "valueLoss", "klToReference", "clipFraction",
+        "policyLoss", "valueLoss", "klToReference", "clipFraction", "sequenceTokens",
     ]
     let url: URL
     let store: TrajectoryStore

@@ -209,8 +209,10 @@ public final class TrainingRun {
             if (k + 1) % 25 == 0 || k + 1 == config.bc.steps {
                 let loss = window.reduce(0, +) / Float(window.count)
                 let rate = Double(tokens) / max(1e-9, Date().timeIntervalSince(clock))
+                let sequenceTokens = Double(tokens) / Double(window.count * config.bc.batchSize)
                 state.step += 1
-                try metrics.append(MetricsRow(episodes: state.episodes, step: state.step, phase: "bc", values: ["bcLoss": Double(loss), "tokensPerSecond": rate]))
+                try metrics.append(MetricsRow(episodes: state.episodes, step: state.step, phase: "bc",
+                                              values: ["bcLoss": Double(loss), "tokensPerSecond": rate, "sequenceTokens": sequenceTokens]))
                 progress(TrainingProgress(done: k + 1, total: config.bc.steps, phase: "bc", figures: String(format: "loss %.3f · %.0f tok/s", loss, rate)))
                 window = []; tokens = 0; clock = Date()
                 if k + 1 < config.bc.steps && state.step % max(1, config.checkpointEvery) == 0 {

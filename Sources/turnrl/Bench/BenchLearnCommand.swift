@@ -17,7 +17,10 @@ struct BenchLearnCommand: AsyncParsableCommand {
             OUT/ENV/ALGO-sSEED; the expert row is the environment's expert on the same test seeds. The \
             table shows greedy and sampled test success pooled over seeds with 95 % bootstrap intervals, \
             minutes per run (RL rows: after the warm start) and trained tokens/s (forward + backward tokens per second of update time, \
-            from metrics.csv). Runs take minutes each: the default (3 seeds × 5 algorithms × 1 \
+            from metrics.csv). When PyTorch is installed, Benchmarks/pytorch_peer.py then trains the same GPT-2 \
+            (HF transformers) on batches of BC's shape, every sequence at the BC runs' mean length, with 1 and \
+            --peer-threads threads (the faster counts: on a busy machine PyTorch's spinning threads make 2 slower than 1), \
+            for the BC throughput ratio. Runs take minutes each: the default (3 seeds × 5 algorithms × 1 \
             environment) is about an hour on 2 cores. --set applies to every run (e.g. --set bc.steps=900).
             """)
 
@@ -42,6 +45,15 @@ struct BenchLearnCommand: AsyncParsableCommand {
     @Option(help: "Folder for the runs.")
     var out = "runs/bench-learn"
 
+    @Option(help: "Path of the PyTorch peer script.")
+    var peerScript = "Benchmarks/pytorch_peer.py"
+
+    @Flag(help: "Skip the PyTorch peer even if it is installed.")
+    var noPeer = false
+
+    @Option(help: "torch.set_num_threads for the peer; it also runs with 1 thread, and the faster run counts.")
+    var peerThreads = 2
+
     @Flag(help: "Print one JSON object.")
     var json = false
 
@@ -57,6 +69,17 @@ struct BenchLearnCommand: AsyncParsableCommand {
         var trainedTokensPerSecond: Double?
     }
 
+    /// BC's training throughput next to PyTorch's on the same model and batch shape.
+    struct PeerRow: Encodable {
+        var environment: String
+        var batch: Int
+        var sequenceTokens: Int
+        var turnrlTokensPerSecond: Double
+        var peerTokensPerSecond: Double?
+        var ratio: Double?
+        var note: String
+    }
+
     func validate() throws {
         let known = Set(["expert"] + Algorithm.allCases.map(\.rawValue))
         for algo in algos.split(separator: ",") where !known.contains(String(algo)) {
@@ -67,6 +90,7 @@ struct BenchLearnCommand: AsyncParsableCommand {
 
     func run() async throws {
         var rows: [Row] = []
+        var peers: [PeerRow] = []
         let names = algos.split(separator: ",").map(String.init)
         let trained = names.compactMap(Algorithm.init(rawValue:))
         for env in envs.split(separator: ",").map(String.init) {
@@ -87,6 +111,7 @@ struct BenchLearnCommand: AsyncParsableCommand {
                     }
                 }
                 for algo in trained { rows.append(row(env: env, algo: algo, results: results[algo] ?? [])) }
+                if !noPeer, let peer = try peerRow(env: env, bc: results[.bc] ?? []) { peers.append(peer) }
             } catch {
                 await provider.shutdown()
                 throw error
@@ -94,7 +119,7 @@ struct BenchLearnCommand: AsyncParsableCommand {
             await provider.shutdown()
         }
         if json {
-            try printJSON(["rows": rows])
+            try printJSON(Report(rows: rows, peer: peers))
             return
         }
         func pct(_ e: Estimate?) -> String { e.map { String(format: "%.1f%% [%.1f, %.1f]", 100 * $0.mean, 100 * $0.low, 100 * $0.high) } ?? "-" }
@@ -103,6 +128,44 @@ struct BenchLearnCommand: AsyncParsableCommand {
              String(format: "%.1f", $0.minutesPerRun), $0.trainedTokensPerSecond.map { String(format: "%.0f", $0) } ?? "-"]
         })
         print("Test split, \(evalEpisodes) episodes per seed; budget \(episodes) RL episodes per run after a shared BC warm start; runs in \(out). Timings are of a shared machine unless it was idle.")
+        for peer in peers {
+            let theirs = peer.peerTokensPerSecond.map { String(format: "%.0f", $0) } ?? "-"
+            let ratio = peer.ratio.map { String(format: "%.2f×", $0) } ?? "-"
+            print("\(peer.environment) · BC trained tokens/s, batch \(peer.batch) × \(peer.sequenceTokens) tokens: TurnRL \(String(format: "%.0f", peer.turnrlTokensPerSecond)), PyTorch \(theirs), ratio \(ratio) (\(peer.note))")
+        }
+    }
+
+    struct Report: Encodable {
+        var rows: [Row]
+        var peer: [PeerRow]
+    }
+
+    /// The PyTorch peer at the BC runs' shape, or nil when there is no BC run with figures. The
+    /// peer's sequences all have the mean length while TurnRL's batches are padded to their
+    /// longest, so the ratio leans in PyTorch's favour.
+    func peerRow(env: String, bc: [RunResult]) throws -> PeerRow? {
+        let rates = bc.compactMap(\.tokensPerSecond)
+        let lengths = bc.compactMap(\.sequenceTokens)
+        guard !rates.isEmpty, !lengths.isEmpty else { return nil }
+        let config = try resolvedConfig()
+        let length = Int((lengths.reduce(0, +) / Double(lengths.count)).rounded())
+        let model = config.model
+        var best: (rate: Double, note: String)?
+        var failure = ""
+        for threads in Set([1, peerThreads]).sorted() {
+            let (figures, note) = PolicyBenchmark.runPeer(script: peerScript, arguments: [
+                "--train-only", "--steps", "20", "--threads", "\(threads)", "--layers", "\(model.layers)", "--d-model", "\(model.dModel)",
+                "--heads", "\(model.heads)", "--vocab", "\(model.gpt2.vocabSize)", "--context", "\(model.contextLength)",
+                "--batch", "\(config.bc.batchSize)", "--seq-len", "\(length)",
+            ])
+            guard let rate = figures?["train_tokens_per_s"] else { failure = note; continue }
+            if rate > best?.rate ?? 0 { best = (rate, note) }
+        }
+        let ours = rates.reduce(0, +) / Double(rates.count)
+        let theirs = best?.rate
+        let note = best?.note ?? failure
+        return PeerRow(environment: env, batch: config.bc.batchSize, sequenceTokens: length, turnrlTokensPerSecond: ours,
+                       peerTokensPerSecond: theirs, ratio: theirs.map { ours / $0 }, note: note)
     }
 
     /// The expert on the test seeds every evaluation uses.
@@ -122,17 +185,24 @@ struct BenchLearnCommand: AsyncParsableCommand {
         var sampled: [Double] = []
         var minutes: Double
         var tokensPerSecond: Double?
+        /// Mean tokens per cloned sequence (BC runs only).
+        var sequenceTokens: Double?
         var checkpoint: String
+    }
+
+    /// TrainingConfig's defaults with every --set applied.
+    func resolvedConfig() throws -> TrainingConfig {
+        var merged = try TrainConfigLoader.dictionary(TrainingConfig())
+        for assignment in overrides {
+            try TrainConfigLoader.merge(TrainConfigLoader.assignment(assignment), into: &merged, source: "--set \(assignment)")
+        }
+        return try TrainConfigLoader.decode(merged)
     }
 
     /// One `turnrl train` run (the BC run when `warmStart` is nil, else RL from that checkpoint).
     func train(env: String, algo: Algorithm, seed: Int, provider: any EnvironmentProvider, warmStart: String?) async throws -> RunResult {
         if !json { FileHandle.standardError.write(Data("\(env) · \(algo.rawValue) · seed \(seed)…\n".utf8)) }
-        var merged = try TrainConfigLoader.dictionary(TrainingConfig())
-        for assignment in overrides {
-            try TrainConfigLoader.merge(TrainConfigLoader.assignment(assignment), into: &merged, source: "--set \(assignment)")
-        }
-        var config = try TrainConfigLoader.decode(merged)
+        var config = try resolvedConfig()
         config.env = env; config.algo = algo; config.seed = UInt64(seed); config.warmStartCheckpoint = warmStart ?? ""
         config.episodes = episodes; config.evalEpisodes = evalEpisodes; config.evalBefore = false
         let folder = URL(fileURLWithPath: out).appendingPathComponent(URL(fileURLWithPath: env).lastPathComponent).appendingPathComponent("\(algo.rawValue)-s\(seed)")
@@ -141,9 +211,10 @@ struct BenchLearnCommand: AsyncParsableCommand {
         let run = try TrainingRun(config: config, provider: provider, folder: folder, resume: false, configJSON: try TrainConfigLoader.json(config))
         try TrainConfigLoader.yaml(config).write(to: folder.appendingPathComponent("config.yaml"), atomically: true, encoding: .utf8)
         let summary = try await run.run()
+        let metrics = folder.appendingPathComponent("metrics.csv")
         var result = RunResult(
-            minutes: Date().timeIntervalSince(start) / 60,
-            tokensPerSecond: Self.meanTokensPerSecond(folder.appendingPathComponent("metrics.csv")), checkpoint: summary.checkpoint)
+            minutes: Date().timeIntervalSince(start) / 60, tokensPerSecond: Self.meanTokensPerSecond(metrics),
+            sequenceTokens: algo == .bc ? Self.mean(of: "sequenceTokens", phases: ["bc"], in: metrics) : nil, checkpoint: summary.checkpoint)
         for mode in ["greedy", "sampled"] {
             guard let e = summary.after?[mode] else { continue }
             let successes = Int((e.successRate.mean * Double(e.episodes)).rounded())
@@ -165,13 +236,15 @@ struct BenchLearnCommand: AsyncParsableCommand {
 
     /// Mean of the `tokensPerSecond` column of the RL rows (BC rows when there are none).
     static func meanTokensPerSecond(_ url: URL) -> Double? {
+        mean(of: "tokensPerSecond", phases: ["rl", "warmup"], in: url) ?? mean(of: "tokensPerSecond", phases: ["bc"], in: url)
+    }
+
+    /// Mean of a metrics.csv column over the rows of `phases`; nil without such values.
+    static func mean(of name: String, phases: Set<String>, in url: URL) -> Double? {
         guard let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }
         let lines = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-        guard let header = lines.first, let column = header.firstIndex(of: "tokensPerSecond"), let phase = header.firstIndex(of: "phase") else { return nil }
-        func mean(_ phases: Set<String>) -> Double? {
-            let values = lines.dropFirst().filter { phases.contains($0[phase]) }.compactMap { Double($0[column]) }
-            return values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
-        }
-        return mean(["rl", "warmup"]) ?? mean(["bc"])
+        guard let header = lines.first, let column = header.firstIndex(of: name), let phase = header.firstIndex(of: "phase") else { return nil }
+        let values = lines.dropFirst().filter { $0.count > column && phases.contains($0[phase]) }.compactMap { Double($0[column]) }
+        return values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
     }
 }

@@ -43,7 +43,7 @@ struct BenchPolicyCommand: ParsableCommand {
         var peer: [String: Double]?
         var peerNote = "skipped (--no-peer)"
         if !noPeer {
-            (peer, peerNote) = PolicyBenchmark.runPeer(script: peerScript, steps: steps, threads: peerThreads)
+            (peer, peerNote) = PolicyBenchmark.runPeer(script: peerScript, arguments: ["--steps", "\(steps)", "--threads", "\(peerThreads)"])
             logger.info("peer: \(peerNote)")
         }
         let report = PolicyBenchReport(figures: figures, peer: peer, peerNote: peerNote)
@@ -224,14 +224,15 @@ struct PolicyBenchmark {
         return (BenchTiming.now() - start) / Double(repetitions)
     }
 
-    /// Runs the PyTorch peer script; returns its figures, or nil and why not.
-    static func runPeer(script: String, steps: Int, threads: Int) -> ([String: Double]?, String) {
+    /// Runs the PyTorch peer script with `arguments` (`--threads N` among them); returns its
+    /// figures, or nil and why not.
+    static func runPeer(script: String, arguments: [String]) -> ([String: Double]?, String) {
         guard FileManager.default.fileExists(atPath: script) else {
             return (nil, "not run: \(script) not found (run from the repository root or pass --peer-script)")
         }
         let python = ProcessInfo.processInfo.environment["TURNRL_BENCH_PYTHON"] ?? Shell.which("python3") ?? "/usr/bin/python3"
         do {
-            let output = try Shell.run(python, [script, "--steps", "\(steps)", "--threads", "\(threads)"])
+            let output = try Shell.run(python, [script] + arguments)
             guard output.status == 0 else {
                 let reason = output.stderr.split(separator: "\n").last.map(String.init) ?? "exit \(output.status)"
                 return (nil, "not run: \(python) \(script) failed: \(reason) (pip install torch transformers)")
@@ -242,7 +243,8 @@ struct PolicyBenchmark {
             }
             let numbers = object.compactMapValues { ($0 as? NSNumber)?.doubleValue }
             let version = object["torch_version"] as? String ?? "?"
-            return (numbers, "PyTorch \(version) via \(python), \(numbers["threads"].map { Int($0) } ?? 0) threads")
+            let threads = numbers["threads"].map { Int($0) } ?? 0
+            return (numbers, "PyTorch \(version) via \(python), \(threads) thread\(threads == 1 ? "" : "s")")
         } catch {
             return (nil, "not run: cannot start \(python): \(error)")
         }

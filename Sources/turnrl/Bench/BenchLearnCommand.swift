@@ -45,14 +45,7 @@ struct BenchLearnCommand: AsyncParsableCommand {
     @Option(help: "Folder for the runs.")
     var out = "runs/bench-learn"
 
-    @Option(help: "Path of the PyTorch peer script.")
-    var peerScript = "Benchmarks/pytorch_peer.py"
-
-    @Flag(help: "Skip the PyTorch peer even if it is installed.")
-    var noPeer = false
-
-    @Option(help: "torch.set_num_threads for the peer; it also runs with 1 thread, and the faster run counts.")
-    var peerThreads = 2
+    @OptionGroup var peerOptions: PyTorchPeerOptions
 
     @Flag(help: "Print one JSON object.")
     var json = false
@@ -111,7 +104,7 @@ struct BenchLearnCommand: AsyncParsableCommand {
                     }
                 }
                 for algo in trained { rows.append(row(env: env, algo: algo, results: results[algo] ?? [])) }
-                if !noPeer, let peer = try peerRow(env: env, bc: results[.bc] ?? []) { peers.append(peer) }
+                if !peerOptions.noPeer, let peer = try peerRow(env: env, bc: results[.bc] ?? []) { peers.append(peer) }
             } catch {
                 await provider.shutdown()
                 throw error
@@ -152,8 +145,8 @@ struct BenchLearnCommand: AsyncParsableCommand {
         let model = config.model
         var best: (rate: Double, note: String)?
         var failure = ""
-        for threads in Set([1, peerThreads]).sorted() {
-            let (figures, note) = PolicyBenchmark.runPeer(script: peerScript, arguments: [
+        for threads in Set([1, peerOptions.peerThreads]).sorted() {
+            let (figures, note) = PolicyBenchmark.runPeer(script: peerOptions.peerScript, arguments: [
                 "--train-only", "--steps", "20", "--threads", "\(threads)", "--layers", "\(model.layers)", "--d-model", "\(model.dModel)",
                 "--heads", "\(model.heads)", "--vocab", "\(model.gpt2.vocabSize)", "--context", "\(model.contextLength)",
                 "--batch", "\(config.bc.batchSize)", "--seq-len", "\(length)",

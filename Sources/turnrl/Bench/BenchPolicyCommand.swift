@@ -26,14 +26,7 @@ struct BenchPolicyCommand: ParsableCommand {
     @Option(help: "Timed training steps (after one warm-up step).")
     var steps = 5
 
-    @Option(help: "Path of the PyTorch peer script.")
-    var peerScript = "Benchmarks/pytorch_peer.py"
-
-    @Flag(help: "Skip the PyTorch peer even if it is installed.")
-    var noPeer = false
-
-    @Option(help: "torch.set_num_threads for the peer (issue 3 compares at 2).")
-    var peerThreads = 2
+    @OptionGroup var peerOptions: PyTorchPeerOptions
 
     @OptionGroup var global: GlobalOptions
 
@@ -42,8 +35,8 @@ struct BenchPolicyCommand: ParsableCommand {
         let figures = try PolicyBenchmark(steps: steps).run { logger.info("\($0)") }
         var peer: [String: Double]?
         var peerNote = "skipped (--no-peer)"
-        if !noPeer {
-            (peer, peerNote) = PolicyBenchmark.runPeer(script: peerScript, arguments: ["--steps", "\(steps)", "--threads", "\(peerThreads)"])
+        if !peerOptions.noPeer {
+            (peer, peerNote) = PolicyBenchmark.runPeer(script: peerOptions.peerScript, arguments: ["--steps", "\(steps)", "--threads", "\(peerOptions.peerThreads)"])
             logger.info("peer: \(peerNote)")
         }
         let report = PolicyBenchReport(figures: figures, peer: peer, peerNote: peerNote)

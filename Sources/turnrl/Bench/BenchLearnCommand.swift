@@ -2,6 +2,7 @@ import ArgumentParser
 import EnvironmentKit
 import Foundation
 import Learners
+import RunReport
 import TensorCore
 
 /// `turnrl bench learn`: issue #8's evidence table — expert, BC, filtered BC, BC + ArCHer,
@@ -204,10 +205,11 @@ struct BenchLearnCommand: AsyncParsableCommand {
         let run = try TrainingRun(config: config, provider: provider, folder: folder, resume: false, configJSON: try TrainConfigLoader.json(config))
         try TrainConfigLoader.yaml(config).write(to: folder.appendingPathComponent("config.yaml"), atomically: true, encoding: .utf8)
         let summary = try await run.run()
-        let metrics = folder.appendingPathComponent("metrics.csv")
+        let metrics = try? MetricsTable(contentsOf: folder.appendingPathComponent("metrics.csv"))
         var result = RunResult(
-            minutes: Date().timeIntervalSince(start) / 60, tokensPerSecond: Self.meanTokensPerSecond(metrics),
-            sequenceTokens: algo == .bc ? Self.mean(of: "sequenceTokens", phases: ["bc"], in: metrics) : nil, checkpoint: summary.checkpoint)
+            minutes: Date().timeIntervalSince(start) / 60, tokensPerSecond: metrics.flatMap(Self.meanTokensPerSecond),
+            sequenceTokens: algo == .bc ? metrics.flatMap { Self.mean(of: "sequenceTokens", phases: ["bc"], in: $0) } : nil,
+            checkpoint: summary.checkpoint)
         for mode in ["greedy", "sampled"] {
             guard let e = summary.after?[mode] else { continue }
             let successes = Int((e.successRate.mean * Double(e.episodes)).rounded())
@@ -228,16 +230,15 @@ struct BenchLearnCommand: AsyncParsableCommand {
     }
 
     /// Mean of the `tokensPerSecond` column of the RL rows (BC rows when there are none).
-    static func meanTokensPerSecond(_ url: URL) -> Double? {
-        mean(of: "tokensPerSecond", phases: ["rl", "warmup"], in: url) ?? mean(of: "tokensPerSecond", phases: ["bc"], in: url)
+    static func meanTokensPerSecond(_ metrics: MetricsTable) -> Double? {
+        mean(of: "tokensPerSecond", phases: ["rl", "warmup"], in: metrics) ?? mean(of: "tokensPerSecond", phases: ["bc"], in: metrics)
     }
 
-    /// Mean of a metrics.csv column over the rows of `phases`; nil without such values.
-    static func mean(of name: String, phases: Set<String>, in url: URL) -> Double? {
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }
-        let lines = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-        guard let header = lines.first, let column = header.firstIndex(of: name), let phase = header.firstIndex(of: "phase") else { return nil }
-        let values = lines.dropFirst().filter { $0.count > column && phases.contains($0[phase]) }.compactMap { Double($0[column]) }
+    /// Mean of a metrics column over the rows of `phases`; nil without such values.
+    static func mean(of name: String, phases: Set<String>, in metrics: MetricsTable) -> Double? {
+        let values = zip(metrics.phases, metrics.values(name)).compactMap { phase, value in
+            phase.map(phases.contains) == true ? value : nil
+        }
         return values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
     }
 }

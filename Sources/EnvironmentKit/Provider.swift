@@ -34,6 +34,28 @@ public protocol EnvironmentProvider: Sendable {
     func shutdown() async
 }
 
+extension EnvironmentProvider {
+    /// This provider with its spec's context settings changed by `change` (worked examples,
+    /// another compaction mode for an ablation); tasks, tools, expert and environments are shared.
+    public func withContext(_ change: (inout ContextSettings) -> Void) -> any EnvironmentProvider {
+        var spec = spec
+        change(&spec.context)
+        return ProviderWithContext(base: self, spec: spec)
+    }
+}
+
+/// A provider whose spec's context settings differ from its base's; everything else is the base's.
+private struct ProviderWithContext: EnvironmentProvider {
+    let base: any EnvironmentProvider
+    let spec: EnvironmentSpec
+
+    var tasks: TaskSet { base.tasks }
+    var source: String { base.source }
+    var expert: (any ExpertPolicy)? { base.expert }
+    func makeEnvironment() -> any Environment { base.makeEnvironment() }
+    func shutdown() async { await base.shutdown() }
+}
+
 /// A Swift-native environment assembled in code (register it with
 /// `EnvironmentRegistry.register(name:make:)`).
 public struct NativeEnvironment: EnvironmentProvider {

@@ -48,7 +48,7 @@ public enum WorkedExamples {
     /// `provider` with `examples` in its spec's context settings, so every context built for it
     /// (rollouts, evaluation, demonstrations, the first-action probe) shows them.
     public static func provider(_ provider: any EnvironmentProvider, examples: [ChatMessage]) -> any EnvironmentProvider {
-        ProviderWithExamples(base: provider, examples: examples)
+        provider.withContext { $0.examples = examples }
     }
 
     /// `provider` showing `count` worked examples from its expert (`fromExpert`); unchanged for 0.
@@ -63,23 +63,4 @@ public enum WorkedExamples {
             turn.messagesBefore.filter { $0.role != .system } + [ChatMessage(role: .assistant, content: turn.utterance)]
         }
     }
-}
-
-/// An environment provider whose spec carries worked examples; everything else is the base's.
-private struct ProviderWithExamples: EnvironmentProvider {
-    let base: any EnvironmentProvider
-    let spec: EnvironmentSpec
-
-    init(base: any EnvironmentProvider, examples: [ChatMessage]) {
-        self.base = base
-        var spec = base.spec
-        spec.context.examples = examples
-        self.spec = spec
-    }
-
-    var tasks: TaskSet { base.tasks }
-    var source: String { base.source }
-    var expert: (any ExpertPolicy)? { base.expert }
-    func makeEnvironment() -> any Environment { base.makeEnvironment() }
-    func shutdown() async { await base.shutdown() }
 }

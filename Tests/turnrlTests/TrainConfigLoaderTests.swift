@@ -1,3 +1,4 @@
+import EnvironmentKit
 import Foundation
 import Learners
 import Testing
@@ -32,5 +33,10 @@ import Testing
             try TrainConfigLoader.merge(TrainConfigLoader.assignment("archer.gama=0.9"), into: &merged, source: "--set")
         }
         #expect(throws: TrainConfigLoader.Failure.self) { try TrainConfigLoader.assignment("noequals") }
+        var modes = try TrainConfigLoader.dictionary(TrainingConfig())
+        try TrainConfigLoader.merge(TrainConfigLoader.assignment("compaction=truncate"), into: &modes, source: "--set")
+        #expect(try TrainConfigLoader.decode(modes).compaction.mode == .truncate)
+        try TrainConfigLoader.merge(TrainConfigLoader.assignment("compaction=sometimes"), into: &modes, source: "--set")
+        #expect(throws: TrainConfigLoader.Failure.self) { try TrainConfigLoader.decode(modes) }
     }
 }

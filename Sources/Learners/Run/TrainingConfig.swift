@@ -1,3 +1,4 @@
+import EnvironmentKit
 import PolicyModels
 
 /// The learning algorithms `turnrl train` runs.
@@ -12,6 +13,15 @@ public enum Algorithm: String, Sendable, Codable, CaseIterable {
     case grpo
     /// BC warm start, then PPO (Sources/Learners/PPO).
     case ppo
+}
+
+/// The compaction mode of a run's contexts: the environment's own (`context.compaction` in its
+/// manifest) or an override.
+public enum CompactionChoice: String, Sendable, Codable, CaseIterable {
+    case environment, none, truncate, summary
+
+    /// The override, nil for `environment`.
+    public var mode: ContextSettings.Compaction? { ContextSettings.Compaction(rawValue: rawValue) }
 }
 
 /// Size of the byte-level GPT-2 policy.
@@ -51,6 +61,10 @@ public struct TrainingConfig: Sendable, Equatable, Codable {
     /// evaluations, demonstrations and the probe alike. 0: none. Meant for instruction-tuned
     /// GGUF policies; they cost context, so the byte-level policy rarely wants them.
     public var fewShot = 0
+    /// Compaction of every context of the run (demonstrations, rollouts, probe, evaluations):
+    /// `environment` keeps the manifest's mode; `none`, `truncate` or `summary` replace it at the
+    /// same budget (long-ledger's summary-vs-truncate comparison).
+    public var compaction = CompactionChoice.environment
     /// Test-split episodes for the before/after evaluations (0 skips them).
     public var evalEpisodes = 100
     /// Evaluate the fresh policy too (the "before" figures); benchmarks skip it.

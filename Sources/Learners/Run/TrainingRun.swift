@@ -34,7 +34,8 @@ public enum TrainingError: Error, CustomStringConvertible {
 /// probe), then iterations of the chosen algorithm, checkpoints, after-evaluation, summary.
 public final class TrainingRun {
     public let config: TrainingConfig
-    /// The environment; with `fewShot` > 0, once `run()` starts, it carries the worked examples.
+    /// The environment, under `config.compaction`; with `fewShot` > 0, once `run()` starts, it
+    /// carries the worked examples.
     public private(set) var provider: any EnvironmentProvider
     public let folder: URL
     /// Short notes for the user (phase changes, warnings).
@@ -61,7 +62,11 @@ public final class TrainingRun {
             throw TrainingError.unsupported("PPO needs --policy byte-gpt2 for now (its value network copies the GPT-2 trunk); use --algo grpo or archer with \(config.policy)")
         }
         self.config = config
-        self.provider = provider
+        if let mode = config.compaction.mode {
+            self.provider = provider.withContext { $0.compaction = mode }
+        } else {
+            self.provider = provider
+        }
         self.folder = folder
         self.note = note
         self.progress = progress

@@ -26,6 +26,7 @@ struct EvalCommand: AsyncParsableCommand {
               turnrl eval --env arith-python --policy checkpoint:runs/arith-python-archer-s0/checkpoints/final
               turnrl eval --env arith-python --policy smollm2-135m --episodes 50 --few-shot 1
               turnrl eval --env arith-python --policy openai:http://127.0.0.1:8080/v1#smollm2
+              turnrl eval --env long-ledger --checkpoint runs/long-ledger-bc-s0/checkpoints/final --compaction truncate
             """)
 
     @Option(help: "Environment name or folder.")
@@ -46,6 +47,9 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(help: "Seed of the sampled evaluation (and of the bootstrap).")
     var seed: UInt64 = 0
 
+    @Option(help: "Compaction of the policy's context at the environment's budget: none, truncate or summary (default: the environment's own).")
+    var compaction: String?
+
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
@@ -59,6 +63,9 @@ struct EvalCommand: AsyncParsableCommand {
     func validate() throws {
         guard Split(rawValue: split) != nil else { throw ValidationError("--split must be train or test") }
         guard episodes > 0 else { throw ValidationError("--episodes must be positive") }
+        if let compaction, ContextSettings.Compaction(rawValue: compaction) == nil {
+            throw ValidationError("--compaction must be none, truncate or summary; got '\(compaction)'")
+        }
         guard (policy == nil) != (checkpoint == nil) else {
             throw ValidationError("give exactly one of --policy (checkpoint:PATH, smollm2-135m, a .gguf path, openai:URL[#MODEL]) and --checkpoint PATH")
         }
@@ -71,7 +78,10 @@ struct EvalCommand: AsyncParsableCommand {
 
     func run() async throws {
         let local = RemotePolicyAdapter.isRemote(policySpec) ? nil : try LocalPolicySpec.load(policySpec)
-        let provider = try await fewShot.load(env, with: options)
+        var provider = try await fewShot.load(env, with: options)
+        if let mode = compaction.flatMap(ContextSettings.Compaction.init(rawValue:)) {
+            provider = provider.withContext { $0.compaction = mode }
+        }
         var results: [EvaluationSummary] = []
         var rates: [String: Double] = [:]
         do {

@@ -50,5 +50,20 @@ import Testing
 
         let again = try Shell.run(turnrlBinary().path, ["train", "--env", Self.arithPython, "--out", folder.path] + Self.tiny)
         #expect(again.status != 0 && again.stderr.contains("--resume"))
+
+        // The checkpoint evaluates under another compaction mode, its episodes stored for `traj show`.
+        let saved = folder.appendingPathComponent("eval.sqlite").path
+        let evaluated = try Shell.run(turnrlBinary().path, [
+            "eval", "--env", Self.arithPython, "--checkpoint", folder.appendingPathComponent("checkpoints/final").path,
+            "--episodes", "2", "--compaction", "truncate", "--save-episodes", saved, "--json"])
+        #expect(evaluated.status == 0, "stderr: \(evaluated.stderr)")
+        struct Listing: Decodable { struct Run: Decodable { var name: String }; var run: Run; var totalEpisodes: Int }
+        for (runID, mode) in [(1, "greedy"), (2, "sampled")] {
+            let shown = try Shell.run(turnrlBinary().path, ["traj", "show", saved, "--run-id", "\(runID)", "--json"])
+            let listing = try JSONDecoder().decode(Listing.self, from: Data(shown.stdout.utf8))
+            #expect(listing.totalEpisodes == 2 && listing.run.name.hasSuffix("test \(mode)"), "\(shown.stdout)")
+        }
+        let badMode = try Shell.run(turnrlBinary().path, ["eval", "--env", Self.arithPython, "--checkpoint", saved, "--compaction", "sometimes"])
+        #expect(badMode.status != 0 && badMode.stderr.contains("--compaction must be"), "stderr: \(badMode.stderr)")
     }
 }

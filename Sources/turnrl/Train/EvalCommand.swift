@@ -3,6 +3,7 @@ import EnvironmentKit
 import Foundation
 import Learners
 import PolicyModels
+import Trajectories
 
 /// `turnrl eval`: success and return of a policy with 95 % bootstrap intervals.
 struct EvalCommand: AsyncParsableCommand {
@@ -50,6 +51,11 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(help: "Compaction of the policy's context at the environment's budget: none, truncate or summary (default: the environment's own).")
     var compaction: String?
 
+    @Option(
+        name: .customLong("save-episodes"),
+        help: "Also store every episode token-exact in this SQLite file, one run per decoding mode (read them with `turnrl traj show FILE`). Local policies only.")
+    var saveEpisodes: String?
+
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
@@ -70,6 +76,7 @@ struct EvalCommand: AsyncParsableCommand {
             throw ValidationError("give exactly one of --policy (checkpoint:PATH, smollm2-135m, a .gguf path, openai:URL[#MODEL]) and --checkpoint PATH")
         }
         if RemotePolicyAdapter.isRemote(policySpec) {
+            guard saveEpisodes == nil else { throw ValidationError("--save-episodes needs a local policy (an endpoint's token ids are not known)") }
             do { _ = try OpenAIChatConfiguration.parse(policySpec: policySpec) } catch { throw ValidationError("--policy: \(error)") }
         } else if !LocalPolicySpec.isLocal(policySpec) {
             throw ValidationError("--policy must be checkpoint:PATH, \(ModelCatalog.names), a .gguf path or openai:URL[#MODEL]; got '\(policySpec)'")
@@ -92,6 +99,7 @@ struct EvalCommand: AsyncParsableCommand {
                     let outcome = try await Evaluator.evaluate(
                         policy: local, provider: provider, split: Split(rawValue: split)!, episodes: episodes, greedy: greedy, seed: seed)
                     results.append(outcome.summary)
+                    if let saveEpisodes { try save(outcome.episodes, mode: outcome.summary.mode, to: saveEpisodes) }
                     rates[outcome.summary.mode] = Double(outcome.episodes.reduce(0) { $0 + $1.generatedTokens }) / max(1e-9, Date().timeIntervalSince(clock))
                 }
             } else {
@@ -120,5 +128,12 @@ struct EvalCommand: AsyncParsableCommand {
         for e in results where e.successByKind.count > 1 {
             print("\(e.mode) success by kind: " + e.successByKind.sorted { $0.key < $1.key }.map { String(format: "%@ %.1f%%", $0.key, 100 * $0.value) }.joined(separator: ", "))
         }
+    }
+
+    /// Appends `episodes` to the store at `path` as a run named after the environment and mode.
+    private func save(_ episodes: [PlayedEpisode], mode: String, to path: String) throws {
+        let store = try TrajectoryStore(path: path, durability: .normal)
+        let run = try store.beginRun(name: "eval \(env) \(split) \(mode)", configJSON: "{}", seed: seed, codeVersion: "turnrl")
+        for episode in episodes { _ = try store.appendEpisode(episode.record, run: run.id) }
     }
 }

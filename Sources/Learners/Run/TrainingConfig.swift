@@ -53,8 +53,9 @@ public struct TrainingConfig: Sendable, Equatable, Codable {
     /// Clone expert demonstrations before RL (the warm start). Always on for `bc`.
     public var warmStart = true
     /// A checkpoint folder (e.g. a `bc` run's `checkpoints/final`) whose policy replaces the
-    /// warm start: RL starts from it without cloning again. `bench learn` shares one BC run
-    /// between the algorithms of a seed this way. Empty: clone as usual.
+    /// warm start: RL starts from it without cloning again (`bench learn` shares one BC run
+    /// between the algorithms of a seed this way), and `bc` clones on from its weights (a fresh
+    /// optimizer), to extend a clone that needs more steps. Empty: a fresh policy, cloned as usual.
     public var warmStartCheckpoint = ""
     /// Worked examples shown before every task (few-shot prompting): this many successful expert
     /// episodes on train tasks, as real chat turns (`Trajectories.WorkedExamples`), in rollouts,

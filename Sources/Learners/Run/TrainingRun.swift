@@ -94,7 +94,7 @@ public final class TrainingRun {
         metrics = try MetricsLog(folder: folder, store: store, run: state.runID)
         if let checkpoint = state.checkpoint {
             policy = try PolicyFactory.load(checkpoint: folder.appendingPathComponent(checkpoint), resolveBase: resolveBase)
-        } else if config.algo != .bc, case let start = config.warmStartCheckpoint, !start.isEmpty {
+        } else if case let start = config.warmStartCheckpoint, !start.isEmpty {
             policy = try PolicyFactory.load(checkpoint: URL(fileURLWithPath: start), resolveBase: resolveBase)
         } else {
             var rng = Self.stream(config.seed, 0)

@@ -93,14 +93,16 @@ struct EvalCommand: AsyncParsableCommand {
         var rates: [String: Double] = [:]
         do {
             if let local {
+                // Opened before the minutes of playing, so a bad path fails at once.
+                let store = try saveEpisodes.map { try TrajectoryStore(path: $0, durability: .normal) }
                 for greedy in [true, false] {
                     if !json { FileHandle.standardError.write(Data("Evaluating \(greedy ? "greedy" : "sampled") on \(episodes) \(split) episodes…\n".utf8)) }
                     let clock = Date()
                     let outcome = try await Evaluator.evaluate(
                         policy: local, provider: provider, split: Split(rawValue: split)!, episodes: episodes, greedy: greedy, seed: seed)
                     results.append(outcome.summary)
-                    if let saveEpisodes { try save(outcome.episodes, mode: outcome.summary.mode, to: saveEpisodes) }
                     rates[outcome.summary.mode] = Double(outcome.episodes.reduce(0) { $0 + $1.generatedTokens }) / max(1e-9, Date().timeIntervalSince(clock))
+                    if let store { try save(outcome.episodes, mode: outcome.summary.mode, to: store) }
                 }
             } else {
                 let adapter = try RemotePolicyAdapter(policySpec: policySpec, environment: provider.spec)
@@ -130,9 +132,8 @@ struct EvalCommand: AsyncParsableCommand {
         }
     }
 
-    /// Appends `episodes` to the store at `path` as a run named after the environment and mode.
-    private func save(_ episodes: [PlayedEpisode], mode: String, to path: String) throws {
-        let store = try TrajectoryStore(path: path, durability: .normal)
+    /// Appends `episodes` to `store` as a run named after the environment, split and mode.
+    private func save(_ episodes: [PlayedEpisode], mode: String, to store: TrajectoryStore) throws {
         let run = try store.beginRun(name: "eval \(env) \(split) \(mode)", configJSON: "{}", seed: seed, codeVersion: "turnrl")
         for episode in episodes { _ = try store.appendEpisode(episode.record, run: run.id) }
     }

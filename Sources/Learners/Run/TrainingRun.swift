@@ -110,6 +110,11 @@ public final class TrainingRun {
 
     /// Runs to the end of the budget and returns the summary (also written to summary.json).
     public func run() async throws -> RunSummary {
+        if case let budget = provider.spec.context.budgetTokens, policy.contextLength < budget {
+            // Rollouts cap the environment's budget at the policy's context (RolloutWorker), so
+            // a short policy silently stops long episodes; the user should hear it once.
+            note("The policy's context (\(policy.contextLength) tokens) is shorter than \(provider.spec.name)'s budget (\(budget)): episodes stop when their context reaches \(policy.contextLength) tokens (--set model.contextLength=\(budget) keeps the environment's budget)")
+        }
         if config.fewShot > 0 && provider.spec.context.examples.isEmpty {
             // Deterministic (train seeds 0, 1, …), so a resumed run shows the same examples.
             provider = try await WorkedExamples.provider(provider, count: config.fewShot)

@@ -63,6 +63,20 @@ import Testing
             let listing = try JSONDecoder().decode(Listing.self, from: Data(shown.stdout.utf8))
             #expect(listing.totalEpisodes == 2 && listing.run.name.hasSuffix("test \(mode)"), "\(shown.stdout)")
         }
+        // --max-new-tokens caps every reply the evaluation generates (the default, 96, lets this
+        // policy write longer ones, as the first evaluation shows).
+        let capped = folder.appendingPathComponent("capped.sqlite").path
+        let short = try Shell.run(turnrlBinary().path, [
+            "eval", "--env", Self.arithPython, "--checkpoint", folder.appendingPathComponent("checkpoints/final").path,
+            "--episodes", "2", "--max-new-tokens", "3", "--save-episodes", capped, "--json"])
+        #expect(short.status == 0, "stderr: \(short.stderr)")
+        func generatedPerTurn(_ file: String) throws -> [Int] {
+            let shown = try Shell.run(turnrlBinary().path, ["traj", "show", file, "--run-id", "1", "--episode", "1"]).stdout
+            return shown.matches(of: /generated (\d+) tokens/).compactMap { Int($0.1) }
+        }
+        let cappedTurns = try generatedPerTurn(capped), defaultTurns = try generatedPerTurn(saved)
+        #expect(!cappedTurns.isEmpty && cappedTurns.allSatisfy { $0 <= 3 }, "\(cappedTurns)")
+        #expect(defaultTurns.contains { $0 > 3 }, "\(defaultTurns)")
         let badMode = try Shell.run(turnrlBinary().path, ["eval", "--env", Self.arithPython, "--checkpoint", saved, "--compaction", "sometimes"])
         #expect(badMode.status != 0 && badMode.stderr.contains("--compaction must be"), "stderr: \(badMode.stderr)")
     }

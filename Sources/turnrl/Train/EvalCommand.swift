@@ -27,7 +27,8 @@ struct EvalCommand: AsyncParsableCommand {
               turnrl eval --env arith-python --policy checkpoint:runs/arith-python-archer-s0/checkpoints/final
               turnrl eval --env arith-python --policy smollm2-135m --episodes 50 --few-shot 1
               turnrl eval --env arith-python --policy openai:http://127.0.0.1:8080/v1#smollm2
-              turnrl eval --env long-ledger --checkpoint runs/long-ledger-bc-s0/checkpoints/final --compaction truncate
+              turnrl eval --env long-ledger --checkpoint runs/long-ledger-bc-s0/checkpoints/final --compaction truncate \\
+                  --max-new-tokens 128
             """)
 
     @Option(help: "Environment name or folder.")
@@ -51,6 +52,9 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(help: "Compaction of the policy's context at the environment's budget: none, truncate or summary (default: the environment's own).")
     var compaction: String?
 
+    @Option(help: "Cap on new tokens per turn; pass the training run's perTurnMaxNewTokens if it set one.")
+    var maxNewTokens: Int = TrainingConfig().perTurnMaxNewTokens
+
     @Option(
         name: .customLong("save-episodes"),
         help: "Also store every episode token-exact in this SQLite file, one run per decoding mode (read them with `turnrl traj show FILE`). Local policies only.")
@@ -69,6 +73,7 @@ struct EvalCommand: AsyncParsableCommand {
     func validate() throws {
         guard Split(rawValue: split) != nil else { throw ValidationError("--split must be train or test") }
         guard episodes > 0 else { throw ValidationError("--episodes must be positive") }
+        guard maxNewTokens > 0 else { throw ValidationError("--max-new-tokens must be positive") }
         if let compaction, ContextSettings.Compaction(rawValue: compaction) == nil {
             throw ValidationError("--compaction must be none, truncate or summary; got '\(compaction)'")
         }
@@ -99,7 +104,8 @@ struct EvalCommand: AsyncParsableCommand {
                     if !json { FileHandle.standardError.write(Data("Evaluating \(greedy ? "greedy" : "sampled") on \(episodes) \(split) episodes…\n".utf8)) }
                     let clock = Date()
                     let outcome = try await Evaluator.evaluate(
-                        policy: local, provider: provider, split: Split(rawValue: split)!, episodes: episodes, greedy: greedy, seed: seed)
+                        policy: local, provider: provider, split: Split(rawValue: split)!, episodes: episodes, greedy: greedy,
+                        perTurnMaxNewTokens: maxNewTokens, seed: seed)
                     results.append(outcome.summary)
                     rates[outcome.summary.mode] = Double(outcome.episodes.reduce(0) { $0 + $1.generatedTokens }) / max(1e-9, Date().timeIntervalSince(clock))
                     if let store { try save(outcome.episodes, mode: outcome.summary.mode, to: store) }

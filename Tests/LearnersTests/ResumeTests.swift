@@ -44,20 +44,24 @@ import Trajectories
     }
 
     /// Runs `algo` straight, then resumes a copy from `checkpoints/step-K` and compares.
-    private func checkResumeIsExact(_ algo: Algorithm, killedAt checkpoint: String) async throws {
+    private func checkResumeIsExact(
+        _ algo: Algorithm, killedAt checkpoint: String, adjust: (inout TrainingConfig) -> Void = { _ in }
+    ) async throws {
+        var config = config(algo)
+        adjust(&config)
         let policyAtKill = "checkpoints/\(checkpoint)/model.safetensors"
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("turnrl-resume-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         let straight = root.appendingPathComponent("straight"), killed = root.appendingPathComponent("killed")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        try await train(config(algo), folder: straight, resume: false)
+        try await train(config, folder: straight, resume: false)
 
         try FileManager.default.copyItem(at: straight, to: killed)
         let rewound = killed.appendingPathComponent("checkpoints/\(checkpoint)/state.json")
         #expect(FileManager.default.fileExists(atPath: rewound.path), "no checkpoint \(checkpoint) to resume from")
         try FileManager.default.removeItem(at: killed.appendingPathComponent("state.json"))
         try FileManager.default.copyItem(at: rewound, to: killed.appendingPathComponent("state.json"))
-        try await train(config(algo), folder: killed, resume: true)
+        try await train(config, folder: killed, resume: true)
 
         // Every weight, optimizer and generator file of the final checkpoint, bit for bit.
         let final = "checkpoints/final"
@@ -115,6 +119,11 @@ import Trajectories
     /// Killed after the critic-only iteration and one full iteration: critics, target critics,
     /// both optimizers restored, the replay buffer rebuilt from run.sqlite.
     @Test func archer() async throws { try await checkResumeIsExact(.archer, killedAt: "step-5") }
+
+    /// The same with ArCHer's token-level baseline: its network and optimizer restored too.
+    @Test func archerWithTokenBaseline() async throws {
+        try await checkResumeIsExact(.archer, killedAt: "step-5") { $0.archer.tokenBaseline = true }
+    }
 
     /// Killed after 2 of 3 updates: policy optimizer and minibatch generator restored.
     @Test func grpo() async throws { try await checkResumeIsExact(.grpo, killedAt: "step-5") }

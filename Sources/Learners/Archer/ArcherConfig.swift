@@ -28,6 +28,16 @@ public struct ArcherConfig: Sendable, Equatable, Codable {
     /// Global gradient-norm clip for both optimizers. The reference clips at 0.01, which under
     /// Adam's scale invariance mostly just caps outliers; 1.0 is the GPT-2 convention used here.
     public var maxGradNorm: Float = 1.0
+    /// The optional token-level baseline variant: a value network over the policy's own
+    /// tokens (a copy of the GPT-2 trunk with a value head, like PPO's critic) learns to predict,
+    /// before each token of a fresh utterance, the critic's min(Q₁,Q₂)(s,a); token t then gets
+    /// the advantage min(Q₁,Q₂)(s,a) − b(s, a_<t) instead of the utterance's
+    /// min(Q₁,Q₂)(s,a) − min(V₁,V₂)(s). b depends only on the tokens before t, so the gradient
+    /// stays unbiased, and tokens after which the utterance's fate was already sealed get
+    /// little credit. Off by default (the reference trainer's actor). Byte-level GPT-2 only.
+    public var tokenBaseline = false
+    /// AdamW rate of the token-level baseline: PPO's value rate here (`PPOHyperparameters`).
+    public var tokenBaselineLearningRate: Float = 3e-4
     /// Width of the critic's Q and V heads (PolicyModels.ArcherCriticConfig default).
     public var criticHeadHiddenSize: Int = 256
     /// The critic's encoder: 2 layers, d_model 128, 4 heads (PolicyModels.ArcherCriticConfig

@@ -35,6 +35,8 @@ public struct ArcherActorStats: Sendable, Equatable {
 /// critic step. Actor: for states from the buffer and a ~ π(·|s) sampled fresh, the advantage
 /// A = min(Q₁,Q₂)(s,a) − min(V₁,V₂)(s) (critic under no-grad) weights every token's log-prob:
 ///   L = −mean_b A_b · Σ_t log π(a_b,t | s_b, a_b,<t).
+/// With a token-level baseline (`ArcherConfig.tokenBaseline`), token t's weight is
+/// min(Q₁,Q₂)(s,a) − b(s, a_<t) instead (ArcherTokenBaseline.swift).
 public final class ArcherTrainer {
     public let policy: any TurnPolicy
     public let critic: ArcherCritic
@@ -45,11 +47,23 @@ public final class ArcherTrainer {
     /// Cap on new tokens of the freshly sampled utterances a′.
     public let maxNewTokens: Int
     public var replay: ReplayBuffer
+    /// The token-level baseline b(s, a_<t) of the optional variant, and its optimizer; nil for
+    /// the reference actor.
+    public let tokenBaseline: TokenCritic?
+    let baselineOptimizer: AdamW?
 
     /// A trainer with a fresh critic (encoder sized by `config`, vocabulary and positions
-    /// matching `policy`); the target critic starts as an exact copy.
-    public init(policy: any TurnPolicy, vocabularySize: Int, config: ArcherConfig, maxNewTokens: Int = 96, rng: inout SeededRNG) throws {
+    /// matching `policy`); the target critic starts as an exact copy. `tokenBaseline` turns on
+    /// the token-level baseline variant (typically `TokenCritic(copying:)` of the policy).
+    public init(
+        policy: any TurnPolicy, vocabularySize: Int, config: ArcherConfig, maxNewTokens: Int = 96,
+        tokenBaseline: TokenCritic? = nil, rng: inout SeededRNG
+    ) throws {
         self.policy = policy
+        self.tokenBaseline = tokenBaseline
+        baselineOptimizer = tokenBaseline.map {
+            AdamW(parameters: $0.parameters, config: AdamWConfig(learningRate: config.tokenBaselineLearningRate, weightDecay: 0))
+        }
         self.config = config
         self.maxNewTokens = maxNewTokens
         let criticConfig = ArcherCriticConfig(
@@ -118,13 +132,29 @@ public final class ArcherTrainer {
         return ArcherCriticStats(loss: loss.item, meanQ: meanQ, meanV: meanV, tokens: tokens)
     }
 
-    /// A(s, a) = min(Q₁,Q₂)(s,a) − min(V₁,V₂)(s) under the current critic, no-grad.
-    public func advantages(states: [[Int32]], actions: [[Int32]]) throws -> [Float] {
+    /// min(Q₁,Q₂)(s,a) and min(V₁,V₂)(s) under the current critic, no-grad.
+    func criticValues(states: [[Int32]], actions: [[Int32]]) throws -> (q: [Float], v: [Float]) {
         try noGrad {
             let (q1, q2, v1, v2) = try critic(states: ints(states), actions: ints(actions))
             let q1a = q1.toArray(), q2a = q2.toArray(), v1a = v1.toArray(), v2a = v2.toArray()
-            return q1a.indices.map { min(q1a[$0], q2a[$0]) - min(v1a[$0], v2a[$0]) }
+            return (q1a.indices.map { min(q1a[$0], q2a[$0]) }, v1a.indices.map { min(v1a[$0], v2a[$0]) })
         }
+    }
+
+    /// A(s, a) = min(Q₁,Q₂)(s,a) − min(V₁,V₂)(s) under the current critic, no-grad.
+    public func advantages(states: [[Int32]], actions: [[Int32]]) throws -> [Float] {
+        let (q, v) = try criticValues(states: states, actions: actions)
+        return zip(q, v).map { $0 - $1 }
+    }
+
+    /// The actor's weight for every token of every utterance: the utterance's advantage on each
+    /// of its tokens, or with a token-level baseline Q(s,a) − b(s, a_<t) (which also takes the
+    /// baseline's regression step).
+    func tokenAdvantages(states: [[Int32]], actions: [[Int32]]) throws -> [[Float]] {
+        guard tokenBaseline != nil else {
+            return zip(actions, try advantages(states: states, actions: actions)).map { [Float](repeating: $1, count: $0.count) }
+        }
+        return try baselineStep(states: states, actions: actions, targets: criticValues(states: states, actions: actions).q)
     }
 
     /// One actor step: states from the buffer, fresh utterances from π, REINFORCE with the
@@ -134,16 +164,19 @@ public final class ArcherTrainer {
         let states = replay.sample(config.batchSize, using: &rng).map(\.context)
         guard !states.isEmpty else { return ArcherActorStats(loss: 0, advantageMean: 0, entropy: 0) }
         let actions = try sampleActions(states, rng: &rng)
-        let advantage = try advantages(states: states, actions: actions)
+        let weights = try tokenAdvantages(states: states, actions: actions)
         actorOptimizer.zeroGrad()
-        let batch = zip(zip(states, actions), advantage).map { WeightedSequence(context: $0.0, continuation: $0.1, weight: $1) }
+        let batch = zip(zip(states, actions), weights).map { WeightedSequence(context: $0.0, continuation: $0.1, weights: $1) }
         let pass = try backwardWeightedLogLikelihood(TurnPolicyScorer(policy), batch, scale: -1 / Float(states.count))
         clipGradientNorm(policy.parameters, maxNorm: config.maxGradNorm)
         actorOptimizer.step()
+        // Mean over utterances of their tokens' mean weight (the utterance advantage without a baseline).
+        let perUtterance = weights.map { $0.isEmpty ? 0 : $0.reduce(0, +) / Float($0.count) }
         return ArcherActorStats(
-            loss: pass.loss, advantageMean: advantage.reduce(0, +) / Float(advantage.count),
+            loss: pass.loss, advantageMean: perUtterance.reduce(0, +) / Float(perUtterance.count),
             entropy: pass.entropySum / Float(max(1, pass.scoredTokens)),
-            tokens: zip(states, actions).reduce(0) { $0 + $1.0.count + $1.1.count })
+            // The baseline's regression step passes the same tokens through its own network.
+            tokens: zip(states, actions).reduce(0) { $0 + $1.0.count + $1.1.count } * (tokenBaseline == nil ? 1 : 2))
     }
 
     /// Saves critic and target critic (`critic.safetensors`, `target_critic.safetensors`).

@@ -42,19 +42,19 @@ public final class TokenCritic: @unchecked Sendable {
         }
     }
 
-    /// Saves the critic's weights as `value_critic.safetensors` in `folder` (TRL's names:
-    /// `transformer.*` for the trunk, `v_head.summary.*` for the head), for `--resume`.
-    public func save(to folder: URL) throws {
+    /// Saves the critic's weights as `fileName` (PPO's `value_critic.safetensors`) in `folder`
+    /// (TRL's names: `transformer.*` for the trunk, `v_head.summary.*` for the head), for `--resume`.
+    public func save(to folder: URL, fileName: String = TokenCritic.fileName) throws {
         var tensors: [String: Tensor] = [:]
         for (key, t) in network.namedParameters { tensors[key] = t }
-        try SafeTensors.save(tensors, path: folder.appendingPathComponent(Self.fileName).path)
+        try SafeTensors.save(tensors, path: folder.appendingPathComponent(fileName).path)
     }
 
-    /// Restores what `save(to:)` wrote into this critic (same trunk configuration).
-    public func load(from folder: URL) throws {
-        let file = try SafeTensors.load(path: folder.appendingPathComponent(Self.fileName).path)
+    /// Restores what `save(to:fileName:)` wrote into this critic (same trunk configuration).
+    public func load(from folder: URL, fileName: String = TokenCritic.fileName) throws {
+        let file = try SafeTensors.load(path: folder.appendingPathComponent(fileName).path)
         for (key, t) in network.namedParameters { t.copyValues(from: try file.tensor(key)) }
     }
 
-    static let fileName = "value_critic.safetensors"
+    public static let fileName = "value_critic.safetensors"
 }

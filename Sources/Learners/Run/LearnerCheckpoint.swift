@@ -22,6 +22,9 @@ protocol LearnerCheckpoint: AnyObject {
 enum LearnerFiles {
     static let optimizer = "optimizer.safetensors"
     static let criticOptimizer = "critic_optimizer.safetensors"
+    /// ArCHer's token-level baseline and its optimizer.
+    static let tokenBaseline = "token_baseline.safetensors"
+    static let tokenBaselineOptimizer = "token_baseline_optimizer.safetensors"
     static let rng = "learner_rng.json"
 
     static func saveOptimizer(_ optimizer: AdamW, _ file: String, names: [(name: String, tensor: Tensor)], in folder: URL) throws {
@@ -58,12 +61,20 @@ extension ArcherTrainer: LearnerCheckpoint {
         try saveCritics(to: folder)
         try LearnerFiles.saveOptimizer(actorOptimizer, LearnerFiles.optimizer, names: policy.namedParameters, in: folder)
         try LearnerFiles.saveOptimizer(criticOptimizer, LearnerFiles.criticOptimizer, names: critic.namedParameters, in: folder)
+        if let tokenBaseline, let baselineOptimizer {
+            try tokenBaseline.save(to: folder, fileName: LearnerFiles.tokenBaseline)
+            try LearnerFiles.saveOptimizer(baselineOptimizer, LearnerFiles.tokenBaselineOptimizer, names: tokenBaseline.network.namedParameters, in: folder)
+        }
     }
 
     func restoreState(from folder: URL) throws {
         try loadCritics(from: folder)
         try LearnerFiles.loadOptimizer(actorOptimizer, LearnerFiles.optimizer, names: policy.namedParameters, from: folder)
         try LearnerFiles.loadOptimizer(criticOptimizer, LearnerFiles.criticOptimizer, names: critic.namedParameters, from: folder)
+        if let tokenBaseline, let baselineOptimizer {
+            try tokenBaseline.load(from: folder, fileName: LearnerFiles.tokenBaseline)
+            try LearnerFiles.loadOptimizer(baselineOptimizer, LearnerFiles.tokenBaselineOptimizer, names: tokenBaseline.network.namedParameters, from: folder)
+        }
     }
 }
 

@@ -19,10 +19,12 @@ public enum TrainingError: Error, CustomStringConvertible {
     case folderInUse(String)
     case nothingToResume(String)
     case unsupported(String)
+    case nothingToClone(demonstrations: Int)
 
     public var description: String {
         switch self {
         case .unsupported(let reason): reason
+        case .nothingToClone(let count): "none of the \(count) expert demonstrations has a turn to clone (every episode failed on infrastructure or produced no tokens); check the environment with `turnrl env check`"
         case .folderInUse(let path): "\(path) already holds a run; pass --resume to continue it or choose another --out"
         case .nothingToResume(let path): "\(path) has no state.json to resume from (no checkpoint was written yet); start it again without --resume"
         }
@@ -60,6 +62,9 @@ public final class TrainingRun {
         if config.algo == .ppo && config.policy != PolicyFactory.byteGPT2 {
             // PPO's value network (TokenCritic) is a copy of the GPT-2 trunk.
             throw TrainingError.unsupported("PPO needs --policy byte-gpt2 for now (its value network copies the GPT-2 trunk); use --algo grpo or archer with \(config.policy)")
+        }
+        if config.algo == .archer && config.archer.tokenBaseline && config.policy != PolicyFactory.byteGPT2 {
+            throw TrainingError.unsupported("archer.tokenBaseline needs --policy byte-gpt2 for now (the baseline copies the GPT-2 trunk)")
         }
         self.config = config
         if let mode = config.compaction.mode {
@@ -206,6 +211,7 @@ public final class TrainingRun {
             sequences = demos.filter(\.isTrainable).flatMap { BehaviourCloning.sequences($0.record) }
             note("Behaviour cloning: \(config.bc.steps) steps on \(sequences.count) sequences (expert success \(String(format: "%.0f%%", 100 * Double(demos.filter(\.success).count) / Double(max(1, demos.count)))))")
         }
+        guard !sequences.isEmpty else { throw TrainingError.nothingToClone(demonstrations: seeds.count) }
         let bc = BehaviourCloning(policy: policy, config: config.bc)
         try adopt(bc, resuming: done > 0)
         let schedule = WarmupCosineSchedule(peak: config.bc.learningRate, warmupSteps: min(50, config.bc.steps / 10), totalSteps: max(1, config.bc.steps))
@@ -308,13 +314,18 @@ public final class TrainingRun {
 
     private func runArcher() async throws {
         var initRNG = Self.stream(config.seed, 2)
+        var tokenBaseline: TokenCritic?
+        if config.archer.tokenBaseline {
+            guard let gpt2 = policy as? GPT2Policy else { throw TrainingError.unsupported("archer.tokenBaseline needs --policy byte-gpt2 for now (the baseline copies the GPT-2 trunk)") }
+            tokenBaseline = try TokenCritic(copying: gpt2.model, rng: &initRNG)
+        }
         let trainer = try ArcherTrainer(
             policy: policy, vocabularySize: policy.vocabularySize, config: config.archer,
-            maxNewTokens: config.perTurnMaxNewTokens, rng: &initRNG)
+            maxNewTokens: config.perTurnMaxNewTokens, tokenBaseline: tokenBaseline, rng: &initRNG)
         try adopt(trainer, resuming: state.iteration > 0)
         // The buffer holds the demonstrations and every rollout so far (rebuilt from the store).
         for episode in try storedEpisodes() { trainer.replay.append(contentsOf: Transition.transitions(of: episode)) }
-        note("ArCHer: \(config.episodes) episodes, \(config.archer.episodesPerIteration) per iteration, critic-only for the first \(config.archer.warmupIterations)")
+        note("ArCHer\(tokenBaseline == nil ? "" : " with a token-level baseline"): \(config.episodes) episodes, \(config.archer.episodesPerIteration) per iteration, critic-only for the first \(config.archer.warmupIterations)")
         let carried = state.rlSeconds
         let start = Date()
         while budgetLeft(iterationStart: start, carried: carried) {
@@ -331,7 +342,10 @@ public final class TrainingRun {
             }
             var values = rolloutValues(played)
             values["criticLoss"] = Double(criticLoss); values["meanQ"] = Double(meanQ); values["meanV"] = Double(meanV)
-            if !warmup {
+            if warmup {
+                // The token-level baseline (if any) learns alongside the critic before its first use.
+                for _ in 0..<config.archer.criticStepsPerIteration { tokens += try trainer.warmUpTokenBaseline(rng: &rng) }
+            } else {
                 var actorLoss: Float = 0, advantage: Float = 0, entropy: Float = 0
                 for _ in 0..<config.archer.actorStepsPerIteration {
                     let stats = try trainer.actorStep(rng: &rng)
@@ -361,7 +375,7 @@ public final class TrainingRun {
             let sequences = BehaviourCloning.topEpisodes(pool, fraction: config.bc.filterFraction).flatMap { BehaviourCloning.sequences($0.record) }
             let clock = Date()
             var loss: Float = 0, tokens = 0
-            for _ in 0..<config.bc.stepsPerIteration {
+            for _ in 0..<(sequences.isEmpty ? 0 : config.bc.stepsPerIteration) {
                 let batch = sampleIndices(config.bc.batchSize, from: sequences.count, rng: &rng).map { sequences[$0] }
                 tokens += batch.reduce(0) { $0 + $1.context.count + $1.continuation.count }
                 loss += try bc.step(batch) / Float(config.bc.stepsPerIteration)

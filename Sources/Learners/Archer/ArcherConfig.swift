@@ -28,7 +28,7 @@ public struct ArcherConfig: Sendable, Equatable, Codable {
     /// Global gradient-norm clip for both optimizers. The reference clips at 0.01, which under
     /// Adam's scale invariance mostly just caps outliers; 1.0 is the GPT-2 convention used here.
     public var maxGradNorm: Float = 1.0
-    /// The issue's optional token-level baseline variant: a value network over the policy's own
+    /// Issue #8's optional token-level baseline variant: a value network over the policy's own
     /// tokens (a copy of the GPT-2 trunk with a value head, like PPO's critic) learns to predict,
     /// before each token of a fresh utterance, the critic's min(Q₁,Q₂)(s,a); token t then gets
     /// the advantage min(Q₁,Q₂)(s,a) − b(s, a_<t) instead of the utterance's

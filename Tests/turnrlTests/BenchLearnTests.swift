@@ -20,3 +20,20 @@ import Testing
     #expect(BenchLearnCommand.mean(of: "sequenceTokens", phases: ["rl"], in: metrics) == nil)
     #expect(BenchLearnCommand.mean(of: "noSuchColumn", phases: ["bc"], in: metrics) == nil)
 }
+
+/// The expert row plays under the policies' context as --set gives it: at 64 tokens not even
+/// arith-python's prompt fits, at 1,024 the expert solves its one-step tasks.
+@Test func benchLearnsExpertRowUsesTheContextLengthSet() throws {
+    let arithPython = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Environments/arith-python").path
+    struct Report: Decodable { struct Row: Decodable { struct Estimate: Decodable { var mean: Double }; var greedySuccess: Estimate }; var rows: [Row] }
+    func expertSuccess(contextLength: Int) throws -> Double {
+        let result = try Shell.run(turnrlBinary().path, [
+            "bench", "learn", "--envs", arithPython, "--algos", "expert", "--eval-episodes", "8",
+            "--set", "model.contextLength=\(contextLength)", "--no-peer", "--json"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        return try #require(JSONDecoder().decode(Report.self, from: Data(result.stdout.utf8)).rows.first).greedySuccess.mean
+    }
+    #expect(try expertSuccess(contextLength: 64) == 0)
+    #expect(try expertSuccess(contextLength: 1024) > 0.2)
+}

@@ -162,12 +162,19 @@ struct BenchLearnCommand: AsyncParsableCommand {
                        peerTokensPerSecond: theirs, ratio: theirs.map { ours / $0 }, note: note)
     }
 
-    /// The expert on the test seeds every evaluation uses.
+    /// The expert on the test seeds every evaluation uses, under the context the trained
+    /// policies get: their budget (`model.contextLength`), compaction and reply cap, as --set
+    /// gives them.
     func expertRow(env: String, provider: any EnvironmentProvider) async throws -> Row {
+        let config = try resolvedConfig()
         var rng = SeededRNG(seed: 0)
-        let policy = try GPT2Policy(rng: &rng)  // only its chat template is used, to render turns
+        // Only its chat template and context length are used, to render turns within the budget.
+        let policy = try GPT2Policy(config: config.model.gpt2, rng: &rng)
+        let provider = config.compaction.mode.map { mode in provider.withContext { $0.compaction = mode } } ?? provider
         let start = Date()
-        let played = try await ExpertDemonstrations.collect(provider: provider, policy: policy, seeds: (0..<UInt64(evalEpisodes)).map { $0 }, split: .test)
+        let played = try await ExpertDemonstrations.collect(
+            provider: provider, policy: policy, seeds: (0..<UInt64(evalEpisodes)).map { $0 }, split: .test,
+            perTurnMaxNewTokens: config.perTurnMaxNewTokens)
         let summary = EvaluationSummary(mode: "expert", episodes: played)
         return Row(environment: env, algorithm: "expert", seeds: 1, greedySuccess: summary.successRate, sampledSuccess: nil,
                    minutesPerRun: Date().timeIntervalSince(start) / 60, trainedTokensPerSecond: nil)

@@ -18,6 +18,22 @@ import Testing
         pool.release(b, bytes: big - 100)
     }
 
+    /// Sizes within an eighth of their power of two share a block: between 128 and 256 KiB the
+    /// classes are 16 KiB wide, so 250 KiB is served by 256 KiB's block; above 256 KiB they are
+    /// 32 KiB wide, so 257 KiB takes the 288 KiB class.
+    @Test func sizesOfOneClassShareABlock() {
+        let pool = BufferPool(limitBytes: 4 * big)
+        #expect(BufferPool.blockSize(250 * 1024) == big)
+        #expect(BufferPool.blockSize(big + 1024) == big + 32 * 1024)
+        #expect(BufferPool.blockSize(64 * 1024 + 1) == 72 * 1024)
+        let a = pool.allocate(bytes: big)
+        pool.release(a, bytes: big)
+        #expect(pool.allocate(bytes: 250 * 1024) == a)
+        pool.release(a, bytes: 250 * 1024)
+        #expect(pool.allocate(bytes: big + 1024) != a)
+        pool.releaseAll()
+    }
+
     @Test func smallBlocksAreNotKept() {
         let pool = BufferPool(limitBytes: 4 * big)
         let small = pool.allocate(bytes: BufferPool.minimumBytes - 4)

@@ -14,7 +14,13 @@ import Darwin
 /// in again and the kernel zeroes every page: about a third of a reference-policy training
 /// step's CPU time went to that. Blocks kept here are reused warm instead.
 ///
-/// Blocks are bucketed by size (rounded up to 4 KiB). The pool holds at most `limitBytes`;
+/// Blocks are bucketed by size class: a request is rounded up to a multiple of 4 KiB and of an
+/// eighth of its largest power of two, so sizes within ~12 % of each other share a class. Why:
+/// behaviour cloning pads every minibatch to its own longest episode, so its activations change
+/// size at every step; with exact sizes the pool almost never had a block to reuse, and a
+/// profile of cloning 740-token sequences spent ~9 % of its time faulting and zeroing fresh
+/// pages. A block's unused tail is never touched, so it costs address space, not memory.
+/// The pool holds at most `limitBytes`;
 /// when a returned block does not fit, the least recently used buckets are released first.
 /// Buffers below `minimumBytes` go straight to malloc, which keeps small blocks on its heap.
 ///
@@ -53,9 +59,13 @@ final class BufferPool: Sendable {
 
     deinit { releaseAll() }
 
-    /// The size a request of `bytes` is served with (what `allocate` and `release` agree on).
+    /// The size a request of `bytes` is served with (what `allocate` and `release` agree on):
+    /// small requests as they are, large ones rounded up to their size class.
     static func blockSize(_ bytes: Int) -> Int {
-        bytes < minimumBytes ? Swift.max(bytes, 1) : (bytes + granule - 1) / granule * granule
+        guard bytes >= minimumBytes else { return Swift.max(bytes, 1) }
+        let largestPowerOfTwo = 1 << (Int.bitWidth - 1 - bytes.leadingZeroBitCount)
+        let step = Swift.max(granule, largestPowerOfTwo / 8)
+        return (bytes + step - 1) / step * step
     }
 
     /// A 64-byte aligned block of at least `bytes`, reused when the pool holds one of that size.

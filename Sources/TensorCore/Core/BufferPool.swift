@@ -19,7 +19,8 @@ import Darwin
 /// behaviour cloning pads every minibatch to its own longest episode, so its activations change
 /// size at every step; with exact sizes the pool almost never had a block to reuse, and a
 /// profile of cloning 740-token sequences spent ~9 % of its time faulting and zeroing fresh
-/// pages. A block's unused tail is never touched, so it costs address space, not memory.
+/// pages. The rounding costs address space more than memory: only a tensor that needs a
+/// block's tail ever touches it.
 /// The pool holds at most `limitBytes`;
 /// when a returned block does not fit, the least recently used buckets are released first.
 /// Buffers below `minimumBytes` go straight to malloc, which keeps small blocks on its heap.

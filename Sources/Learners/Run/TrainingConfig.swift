@@ -22,6 +22,13 @@ public enum CompactionChoice: String, Sendable, Codable, CaseIterable {
 
     /// The override, nil for `environment`.
     public var mode: ContextSettings.Compaction? { ContextSettings.Compaction(rawValue: rawValue) }
+
+    /// `provider` under this choice: as it is for `environment`, else with its mode replaced at
+    /// the same budget.
+    public func applied(to provider: any EnvironmentProvider) -> any EnvironmentProvider {
+        guard let mode else { return provider }
+        return provider.withContext { $0.compaction = mode }
+    }
 }
 
 /// Size of the byte-level GPT-2 policy.

@@ -67,11 +67,7 @@ public final class TrainingRun {
             throw TrainingError.unsupported("archer.tokenBaseline needs --policy byte-gpt2 for now (the baseline copies the GPT-2 trunk)")
         }
         self.config = config
-        if let mode = config.compaction.mode {
-            self.provider = provider.withContext { $0.compaction = mode }
-        } else {
-            self.provider = provider
-        }
+        self.provider = config.compaction.applied(to: provider)
         self.folder = folder
         self.note = note
         self.progress = progress

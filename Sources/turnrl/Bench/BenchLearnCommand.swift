@@ -170,7 +170,7 @@ struct BenchLearnCommand: AsyncParsableCommand {
         var rng = SeededRNG(seed: 0)
         // Only its chat template and context length are used, to render turns within the budget.
         let policy = try GPT2Policy(config: config.model.gpt2, rng: &rng)
-        let provider = config.compaction.mode.map { mode in provider.withContext { $0.compaction = mode } } ?? provider
+        let provider = config.compaction.applied(to: provider)
         let start = Date()
         let played = try await ExpertDemonstrations.collect(
             provider: provider, policy: policy, seeds: (0..<UInt64(evalEpisodes)).map { $0 }, split: .test,

@@ -91,9 +91,7 @@ struct EvalCommand: AsyncParsableCommand {
     func run() async throws {
         let local = RemotePolicyAdapter.isRemote(policySpec) ? nil : try LocalPolicySpec.load(policySpec)
         var provider = try await fewShot.load(env, with: options)
-        if let mode = compaction.flatMap(ContextSettings.Compaction.init(rawValue:)) {
-            provider = provider.withContext { $0.compaction = mode }
-        }
+        if let choice = compaction.flatMap(CompactionChoice.init(rawValue:)) { provider = choice.applied(to: provider) }
         var results: [EvaluationSummary] = []
         var rates: [String: Double] = [:]
         do {

@@ -125,9 +125,21 @@ import Trajectories
         try await checkResumeIsExact(.archer, killedAt: "step-5") { $0.archer.tokenBaseline = true }
     }
 
+    /// With a KL penalty: the reference saved as the RL phase began (checkpoints/reference)
+    /// anchors the resumed actor as it did the straight one.
+    @Test func archerWithKL() async throws {
+        try await checkResumeIsExact(.archer, killedAt: "step-5") { $0.archer.klCoefficient = 0.1 }
+    }
+
     /// Killed after 2 of 3 updates: policy optimizer and minibatch generator restored.
     @Test func grpo() async throws { try await checkResumeIsExact(.grpo, killedAt: "step-5") }
 
     /// Killed after 2 of 3 updates: value critic, both optimizers and the minibatch generator restored.
     @Test func ppo() async throws { try await checkResumeIsExact(.ppo, killedAt: "step-5") }
+
+    /// GRPO and PPO with a KL penalty, from the same reference.
+    @Test func policyGradientWithKL() async throws {
+        try await checkResumeIsExact(.grpo, killedAt: "step-5") { $0.grpo.klCoefficient = 0.1 }
+        try await checkResumeIsExact(.ppo, killedAt: "step-5") { $0.ppo.klCoefficient = 0.1 }
+    }
 }

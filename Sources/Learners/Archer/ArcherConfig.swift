@@ -28,6 +28,13 @@ public struct ArcherConfig: Sendable, Equatable, Codable {
     /// Global gradient-norm clip for both optimizers. The reference clips at 0.01, which under
     /// Adam's scale invariance mostly just caps outliers; 1.0 is the GPT-2 convention used here.
     public var maxGradNorm: Float = 1.0
+    /// β of a k3 KL penalty to the reference policy (the policy RL starts from, usually the BC
+    /// clone) on every token of the actor's utterances: Schulman's estimator, as GRPO and PPO
+    /// use it (`GRPOHyperparameters.klCoefficient`). 0 = off, as in the reference trainer and
+    /// issue #8. It anchors the actor where the critic is wrong: with V above Q every
+    /// advantage is negative, and REINFORCE then pushes probability onto utterances nobody
+    /// sampled.
+    public var klCoefficient: Float = 0
     /// Issue #8's optional token-level baseline variant: a value network over the policy's own
     /// tokens (a copy of the GPT-2 trunk with a value head, like PPO's critic) learns to predict,
     /// before each token of a fresh utterance, the critic's min(Q₁,Q₂)(s,a); token t then gets

@@ -22,6 +22,8 @@ public struct ArcherActorStats: Sendable, Equatable {
     public var entropy: Float
     /// Tokens through the policy's forward and backward pass (contexts + utterances).
     public var tokens: Int = 0
+    /// Mean per-token k3 KL to the reference policy, when `ArcherConfig.klCoefficient` > 0.
+    public var klToReference: Float? = nil
 }
 
 /// ArCHer (Zhou et al. 2024), as in its reference trainer: an utterance-level off-policy critic
@@ -36,7 +38,8 @@ public struct ArcherActorStats: Sendable, Equatable {
 /// A = min(Q₁,Q₂)(s,a) − min(V₁,V₂)(s) (critic under no-grad) weights every token's log-prob:
 ///   L = −mean_b A_b · Σ_t log π(a_b,t | s_b, a_b,<t).
 /// With a token-level baseline (`ArcherConfig.tokenBaseline`), token t's weight is
-/// min(Q₁,Q₂)(s,a) − b(s, a_<t) instead (ArcherTokenBaseline.swift).
+/// min(Q₁,Q₂)(s,a) − b(s, a_<t) instead (ArcherTokenBaseline.swift). With a KL coefficient β,
+/// the loss adds β · mean_b Σ_t k3(π_ref/π) on the same utterances (`penalisedByKL`).
 public final class ArcherTrainer {
     public let policy: any TurnPolicy
     public let critic: ArcherCritic
@@ -51,15 +54,22 @@ public final class ArcherTrainer {
     /// the reference actor.
     public let tokenBaseline: TokenCritic?
     let baselineOptimizer: AdamW?
+    /// The frozen policy of the KL term (needed when `config.klCoefficient` > 0).
+    public let reference: (any TurnPolicy)?
 
     /// A trainer with a fresh critic (encoder sized by `config`, vocabulary and positions
     /// matching `policy`); the target critic starts as an exact copy. `tokenBaseline` turns on
-    /// the token-level baseline variant (typically `TokenCritic(copying:)` of the policy).
+    /// the token-level baseline variant (typically `TokenCritic(copying:)` of the policy);
+    /// `reference` is the frozen policy of the KL term.
     public init(
         policy: any TurnPolicy, vocabularySize: Int, config: ArcherConfig, maxNewTokens: Int = 96,
-        tokenBaseline: TokenCritic? = nil, rng: inout SeededRNG
+        tokenBaseline: TokenCritic? = nil, reference: (any TurnPolicy)? = nil, rng: inout SeededRNG
     ) throws {
+        if config.klCoefficient > 0 && reference == nil {
+            throw PolicyGradientError.invalidHyperparameter("archer.klCoefficient \(config.klCoefficient) needs a reference policy; pass one or set it to 0")
+        }
         self.policy = policy
+        self.reference = reference
         self.tokenBaseline = tokenBaseline
         baselineOptimizer = tokenBaseline.map {
             AdamW(parameters: $0.parameters, config: AdamWConfig(learningRate: config.tokenBaselineLearningRate, weightDecay: 0))
@@ -164,7 +174,11 @@ public final class ArcherTrainer {
         let states = replay.sample(config.batchSize, using: &rng).map(\.context)
         guard !states.isEmpty else { return ArcherActorStats(loss: 0, advantageMean: 0, entropy: 0) }
         let actions = try sampleActions(states, rng: &rng)
-        let weights = try tokenAdvantages(states: states, actions: actions)
+        var weights = try tokenAdvantages(states: states, actions: actions)
+        var klToReference: Float?
+        if let reference, config.klCoefficient > 0 {
+            (weights, klToReference) = try penalisedByKL(weights, states: states, actions: actions, reference: reference)
+        }
         actorOptimizer.zeroGrad()
         let batch = zip(zip(states, actions), weights).map { WeightedSequence(context: $0.0, continuation: $0.1, weights: $1) }
         let pass = try backwardWeightedLogLikelihood(TurnPolicyScorer(policy), batch, scale: -1 / Float(states.count))
@@ -176,7 +190,28 @@ public final class ArcherTrainer {
             loss: pass.loss, advantageMean: perUtterance.reduce(0, +) / Float(perUtterance.count),
             entropy: pass.entropySum / Float(max(1, pass.scoredTokens)),
             // The baseline's regression step passes the same tokens through its own network.
-            tokens: zip(states, actions).reduce(0) { $0 + $1.0.count + $1.1.count } * (tokenBaseline == nil ? 1 : 2))
+            tokens: zip(states, actions).reduce(0) { $0 + $1.0.count + $1.1.count } * (tokenBaseline == nil ? 1 : 2),
+            klToReference: klToReference)
+    }
+
+    /// The actor's token weights with the KL penalty folded in, and the mean k3 per token.
+    /// k3 = r − log r − 1 with r = π_ref(a_t|·)/π(a_t|·); its derivative with respect to
+    /// log π(a_t|·) is 1 − r, so adding β·k3 to the loss −Σ_t w_t log π_t is, for the gradient,
+    /// the weight w_t − β(1 − r_t) — the same gradient GRPO's and PPO's KL term gives.
+    func penalisedByKL(_ weights: [[Float]], states: [[Int32]], actions: [[Int32]], reference: any TurnPolicy) throws -> ([[Float]], Float) {
+        let current = try TurnPolicyScorer(policy).detachedLogProbs(contexts: states, continuations: actions, batchSize: states.count)
+        let anchored = try TurnPolicyScorer(reference).detachedLogProbs(contexts: states, continuations: actions, batchSize: states.count)
+        var klSum: Float = 0, tokens = 0
+        let penalised = weights.indices.map { b in
+            weights[b].indices.map { t in
+                let logRatio = anchored[b][t] - current[b][t]
+                let r = exp(logRatio)
+                klSum += r - logRatio - 1
+                tokens += 1
+                return weights[b][t] - config.klCoefficient * (1 - r)
+            }
+        }
+        return (penalised, klSum / Float(max(1, tokens)))
     }
 
     /// Saves critic and target critic (`critic.safetensors`, `target_critic.safetensors`).

@@ -47,6 +47,8 @@ public final class TrainingRun {
     private let store: TrajectoryStore
     private let metrics: MetricsLog
     private let policy: any TurnPolicy
+    /// Finds a Llama policy's base model (for the KL term's reference copy).
+    private let resolveBase: LlamaBaseResolver
     private let startedFresh: Bool
     /// The learner of the current phase: what checkpoints save besides the policy.
     private var learner: (any LearnerCheckpoint)?
@@ -67,6 +69,7 @@ public final class TrainingRun {
             throw TrainingError.unsupported("archer.tokenBaseline needs --policy byte-gpt2 for now (the baseline copies the GPT-2 trunk)")
         }
         self.config = config
+        self.resolveBase = resolveBase
         self.provider = config.compaction.applied(to: provider)
         self.folder = folder
         self.note = note
@@ -317,7 +320,8 @@ public final class TrainingRun {
         }
         let trainer = try ArcherTrainer(
             policy: policy, vocabularySize: policy.vocabularySize, config: config.archer,
-            maxNewTokens: config.perTurnMaxNewTokens, tokenBaseline: tokenBaseline, rng: &initRNG)
+            maxNewTokens: config.perTurnMaxNewTokens, tokenBaseline: tokenBaseline,
+            reference: referencePolicy(klCoefficient: config.archer.klCoefficient), rng: &initRNG)
         try adopt(trainer, resuming: state.iteration > 0)
         // The buffer holds the demonstrations and every rollout so far (rebuilt from the store).
         for episode in try storedEpisodes() { trainer.replay.append(contentsOf: Transition.transitions(of: episode)) }
@@ -342,13 +346,15 @@ public final class TrainingRun {
                 // The token-level baseline (if any) learns alongside the critic before its first use.
                 for _ in 0..<config.archer.criticStepsPerIteration { tokens += try trainer.warmUpTokenBaseline(rng: &rng) }
             } else {
-                var actorLoss: Float = 0, advantage: Float = 0, entropy: Float = 0
+                var actorLoss: Float = 0, advantage: Float = 0, entropy: Float = 0, kl: Float = 0
                 for _ in 0..<config.archer.actorStepsPerIteration {
                     let stats = try trainer.actorStep(rng: &rng)
                     actorLoss += stats.loss; advantage += stats.advantageMean; entropy += stats.entropy; tokens += stats.tokens
+                    kl += stats.klToReference ?? 0
                 }
                 let k = Float(max(1, config.archer.actorStepsPerIteration))
                 values["actorLoss"] = Double(actorLoss / k); values["advantageMean"] = Double(advantage / k); values["entropy"] = Double(entropy / k)
+                if trainer.reference != nil { values["klToReference"] = Double(kl / k) }
             }
             // Trained tokens (critic and actor passes) per second of update time.
             values["tokensPerSecond"] = Double(tokens) / max(1e-9, Date().timeIntervalSince(clock))
@@ -384,7 +390,8 @@ public final class TrainingRun {
     }
 
     private func runGRPO() async throws {
-        let learner = try GRPOLearner(policy: policy, hyperparameters: config.grpo, seed: config.seed)
+        let learner = try GRPOLearner(policy: policy, hyperparameters: config.grpo,
+                                      reference: referencePolicy(klCoefficient: config.grpo.klCoefficient), seed: config.seed)
         try adopt(learner, resuming: state.iteration > 0)
         note("Turn-level GRPO: \(config.episodes) episodes, \(config.grpoTasksPerIteration) tasks × \(config.grpo.groupSize) per iteration")
         try await runPolicyGradient(seeds: { rng in learner.groupedSeeds(tasks: self.config.grpoTasksPerIteration, rng: &rng) },
@@ -395,11 +402,26 @@ public final class TrainingRun {
         var initRNG = Self.stream(config.seed, 2)
         guard let gpt2 = policy as? GPT2Policy else { throw TrainingError.unsupported("PPO needs --policy byte-gpt2 for now") }
         let critic = try TokenCritic(copying: gpt2.model, rng: &initRNG)
-        let learner = try PPOLearner(policy: policy, critic: critic, hyperparameters: config.ppo, seed: config.seed)
+        let learner = try PPOLearner(policy: policy, critic: critic, hyperparameters: config.ppo,
+                                     reference: referencePolicy(klCoefficient: config.ppo.klCoefficient), seed: config.seed)
         try adopt(learner, resuming: state.iteration > 0)
         note("PPO: \(config.episodes) episodes, \(config.ppoEpisodesPerIteration) per update")
         try await runPolicyGradient(seeds: { rng in (0..<self.config.ppoEpisodesPerIteration).map { _ in rng.next() } },
                                     update: { try learner.update(played: $0) })
+    }
+
+    /// The frozen policy the KL term anchors to: the policy as the RL phase starts (after the warm
+    /// start), saved once to checkpoints/reference so a resumed run anchors to the same one. nil
+    /// when `klCoefficient` is 0 (nothing is saved or loaded).
+    private func referencePolicy(klCoefficient: Float) throws -> (any TurnPolicy)? {
+        guard klCoefficient > 0 else { return nil }
+        let url = folder.appendingPathComponent("checkpoints/reference")
+        if !FileManager.default.fileExists(atPath: url.path) {
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+            try policy.save(to: url)
+        }
+        note("KL to the reference policy (β \(klCoefficient)): checkpoints/reference, the policy RL starts from")
+        return try PolicyFactory.load(checkpoint: url, resolveBase: resolveBase)
     }
 
     /// The on-policy loop shared by GRPO and PPO (Sources/Learners/GRPO, PPO): play the

@@ -55,7 +55,7 @@ public final class GPT2Model: @unchecked Sendable {
     /// Final hidden states `[B, T, D]` (after `ln_f`) for a padded batch. Records the graph
     /// unless called inside `noGrad`.
     public func hiddenStates(_ batch: TokenBatch) throws(PolicyModelsError) -> Tensor {
-        try check(batch, extraPositions: 0)
+        try inputLimits.check(batch)
         let shape = [batch.batchSize, batch.length]
         var x = Tensor.embedding(tokenEmbedding, ids: batch.ids, shape: shape)
             + Tensor.embedding(positionEmbedding, ids: batch.positions, shape: shape)
@@ -96,13 +96,6 @@ public final class GPT2Model: @unchecked Sendable {
         return targets
     }
 
-    /// Throws when ids leave the vocabulary or positions the context.
-    func check(_ batch: TokenBatch, extraPositions: Int) throws(PolicyModelsError) {
-        for (i, id) in batch.ids.enumerated() where batch.mask[i] && (id < 0 || id >= config.vocabSize) {
-            throw .tokenOutOfRange(id: id, vocabularySize: config.vocabSize)
-        }
-        if let longest = batch.lengths.max(), longest + extraPositions > config.contextLength {
-            throw .contextOverflow(length: longest + extraPositions, maximum: config.contextLength)
-        }
-    }
+    /// The ids and lengths this model can read.
+    var inputLimits: InputLimits { InputLimits(vocabularySize: config.vocabSize, contextLength: config.contextLength) }
 }

@@ -27,53 +27,18 @@ extension GPT2Model {
         prompts: [[Int]], tokenizer: any Tokenizer, options: GenerationOptions = GenerationOptions(),
         rng: inout G
     ) throws(PolicyModelsError) -> [GenerationResult] {
-        guard options.sampling.maxNewTokens >= 0 else {
-            throw .invalidConfiguration("maxNewTokens is \(options.sampling.maxNewTokens); it must be 0 or more")
-        }
-        guard !prompts.isEmpty else { return [] }
-        for (i, p) in prompts.enumerated() where p.isEmpty {
-            throw .invalidConfiguration("prompt \(i) is empty; generation needs at least one token (e.g. end-of-text as BOS)")
-        }
-        let batch = TokenBatch.leftPadded(prompts)
-        try check(batch, extraPositions: 0)
-        let vocab = config.vocabSize
-        let sampling = options.sampling
-        var state = GenerationState(prompts: prompts, sampling: sampling, tokenizer: tokenizer, contextLength: config.contextLength)
-        var sampler = Sampler(config: sampling, vocabularySize: vocab, sampleable: tokenizer.vocabularySize)
-        var decoder = options.useKVCache ? IncrementalDecoder(model: self, batch: batch, maxNewTokens: sampling.maxNewTokens) : nil
-
-        // noGrad's closure cannot throw a typed error through `rethrows`; carry it out as a value.
-        let failure: PolicyModelsError? = noGrad {
-          do throws(PolicyModelsError) {
-            var logits: Tensor
-            if decoder != nil {
-                logits = decoder!.prefill()
-            } else {
-                logits = try lastLogits(TokenBatch.leftPadded(state.sequences))
-            }
-            for step in 0..<sampling.maxNewTokens {
-                logits.withUnsafeBufferPointer { all in
-                    for row in 0..<prompts.count where state.active[row] {
-                        let rowLogits = UnsafeBufferPointer(rebasing: all[(row * vocab)..<((row + 1) * vocab)])
-                        if options.recordLogits { state.results[row].stepLogits.append(Array(rowLogits)) }
-                        state.append(sampler.sample(rowLogits, using: &rng), row: row)
-                    }
-                }
-                if step == sampling.maxNewTokens - 1 { break }
-                state.stopRowsAtContextEnd()
-                if !state.active.contains(true) { break }
-                if decoder != nil {
-                    logits = decoder!.advance(state.lastTokens, active: state.active)
-                } else {
-                    logits = try lastLogits(TokenBatch.leftPadded(state.sequences))
-                }
-            }
-            return nil
-          } catch { return error }
-        }
-        if let failure { throw failure }
-        state.finish()
-        return state.results
+        var decoder: IncrementalDecoder?
+        return try sampleContinuations(
+            prompts: prompts, tokenizer: tokenizer, limits: inputLimits, options: options, rng: &rng,
+            firstLogits: { () throws(PolicyModelsError) -> Tensor in
+                guard options.useKVCache else { return try lastLogits(TokenBatch.leftPadded(prompts)) }
+                decoder = IncrementalDecoder(model: self, batch: TokenBatch.leftPadded(prompts), maxNewTokens: options.sampling.maxNewTokens)
+                return decoder!.prefill()
+            },
+            nextLogits: { (state: GenerationState) throws(PolicyModelsError) -> Tensor in
+                guard decoder != nil else { return try lastLogits(TokenBatch.leftPadded(state.sequences)) }
+                return decoder!.advance(state.lastTokens, active: state.active)
+            })
     }
 
     /// Logits `[B, vocab]` at the last column of a left-padded batch, by a full forward pass.
@@ -82,6 +47,54 @@ extension GPT2Model {
         let last = hidden.slice(axis: 1, (batch.length - 1)..<batch.length)
         return logits(fromHidden: last).reshaped([batch.batchSize, config.vocabSize])
     }
+}
+
+/// The sampling loop of every model's `generate`, under `noGrad`: validates the request, then
+/// at each step draws one token per active row (rows in order, from `rng`, so a seed fixes the
+/// output) until every row has stopped. `firstLogits` gives the logits `[B, vocab]` after the
+/// prompts; `nextLogits` the logits after the state's newest tokens (from a KV cache, or by
+/// recomputing every sequence).
+func sampleContinuations<G: RandomNumberGenerator>(
+    prompts: [[Int]], tokenizer: any Tokenizer, limits: InputLimits, options: GenerationOptions, rng: inout G,
+    firstLogits: () throws(PolicyModelsError) -> Tensor,
+    nextLogits: (GenerationState) throws(PolicyModelsError) -> Tensor
+) throws(PolicyModelsError) -> [GenerationResult] {
+    let sampling = options.sampling
+    guard sampling.maxNewTokens >= 0 else {
+        throw .invalidConfiguration("maxNewTokens is \(sampling.maxNewTokens); it must be 0 or more")
+    }
+    guard !prompts.isEmpty else { return [] }
+    for (i, p) in prompts.enumerated() where p.isEmpty {
+        throw .invalidConfiguration("prompt \(i) is empty; generation needs at least one token (e.g. end-of-text as BOS)")
+    }
+    try limits.check(prompts)
+    let vocab = limits.vocabularySize
+    var state = GenerationState(prompts: prompts, sampling: sampling, tokenizer: tokenizer, contextLength: limits.contextLength)
+    var sampler = Sampler(config: sampling, vocabularySize: vocab, sampleable: tokenizer.vocabularySize)
+
+    // noGrad's closure cannot throw a typed error through `rethrows`; carry it out as a value.
+    let failure: PolicyModelsError? = noGrad {
+      do throws(PolicyModelsError) {
+        var logits = try firstLogits()
+        for step in 0..<sampling.maxNewTokens {
+            logits.withUnsafeBufferPointer { all in
+                for row in 0..<prompts.count where state.active[row] {
+                    let rowLogits = UnsafeBufferPointer(rebasing: all[(row * vocab)..<((row + 1) * vocab)])
+                    if options.recordLogits { state.results[row].stepLogits.append(Array(rowLogits)) }
+                    state.append(sampler.sample(rowLogits, using: &rng), row: row)
+                }
+            }
+            if step == sampling.maxNewTokens - 1 { break }
+            state.stopRowsAtContextEnd()
+            if !state.active.contains(true) { break }
+            logits = try nextLogits(state)
+        }
+        return nil
+      } catch { return error }
+    }
+    if let failure { throw failure }
+    state.finish()
+    return state.results
 }
 
 /// Per-row bookkeeping of a generation: the tokens so far, stop checks, results.

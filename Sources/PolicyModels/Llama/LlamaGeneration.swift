@@ -8,50 +8,22 @@ extension LlamaModel {
         prompts: [[Int]], tokenizer: any Tokenizer, options: GenerationOptions = GenerationOptions(),
         rng: inout G
     ) throws(PolicyModelsError) -> [GenerationResult] {
-        guard options.sampling.maxNewTokens >= 0 else {
-            throw .invalidConfiguration("maxNewTokens is \(options.sampling.maxNewTokens); it must be 0 or more")
-        }
-        guard !prompts.isEmpty else { return [] }
-        for (i, p) in prompts.enumerated() where p.isEmpty {
-            throw .invalidConfiguration("prompt \(i) is empty; generation needs at least one token")
-        }
-        try check(TokenBatch.leftPadded(prompts))
-        let vocab = config.vocabSize
-        let sampling = options.sampling
-        var state = GenerationState(prompts: prompts, sampling: sampling, tokenizer: tokenizer, contextLength: config.contextLength)
-        var sampler = Sampler(config: sampling, vocabularySize: vocab, sampleable: tokenizer.vocabularySize)
         var decoder: LlamaDecoder?
-        if options.useKVCache {
-            // The tokens every prompt starts with are encoded once, not once per row.
-            let shared = Self.sharedPrefixLength(prompts)
-            let prefix = shared > 0 ? noGrad { encodedPrefix(TokenBatch.rightPadded([Array(prompts[0].prefix(shared))])) } : nil
-            decoder = LlamaDecoder(model: self, batch: TokenBatch.leftPadded(prompts.map { Array($0.dropFirst(shared)) }),
-                                   maxNewTokens: sampling.maxNewTokens, prefix: prefix)
-        }
-
-        let failure: PolicyModelsError? = noGrad {
-          do throws(PolicyModelsError) {
-            var logits = decoder != nil ? decoder!.prefill() : try lastLogits(TokenBatch.leftPadded(state.sequences))
-            for step in 0..<sampling.maxNewTokens {
-                logits.withUnsafeBufferPointer { all in
-                    for row in 0..<prompts.count where state.active[row] {
-                        let rowLogits = UnsafeBufferPointer(rebasing: all[(row * vocab)..<((row + 1) * vocab)])
-                        if options.recordLogits { state.results[row].stepLogits.append(Array(rowLogits)) }
-                        state.append(sampler.sample(rowLogits, using: &rng), row: row)
-                    }
-                }
-                if step == sampling.maxNewTokens - 1 { break }
-                state.stopRowsAtContextEnd()
-                if !state.active.contains(true) { break }
-                logits = decoder != nil ? decoder!.advance(state.lastTokens, active: state.active)
-                    : try lastLogits(TokenBatch.leftPadded(state.sequences))
-            }
-            return nil
-          } catch { return error }
-        }
-        if let failure { throw failure }
-        state.finish()
-        return state.results
+        return try sampleContinuations(
+            prompts: prompts, tokenizer: tokenizer, limits: inputLimits, options: options, rng: &rng,
+            firstLogits: { () throws(PolicyModelsError) -> Tensor in
+                guard options.useKVCache else { return try lastLogits(TokenBatch.leftPadded(prompts)) }
+                // The tokens every prompt starts with are encoded once, not once per row.
+                let shared = Self.sharedPrefixLength(prompts)
+                let prefix = shared > 0 ? encodedPrefix(TokenBatch.rightPadded([Array(prompts[0].prefix(shared))])) : nil
+                decoder = LlamaDecoder(model: self, batch: TokenBatch.leftPadded(prompts.map { Array($0.dropFirst(shared)) }),
+                                       maxNewTokens: options.sampling.maxNewTokens, prefix: prefix)
+                return decoder!.prefill()
+            },
+            nextLogits: { (state: GenerationState) throws(PolicyModelsError) -> Tensor in
+                guard decoder != nil else { return try lastLogits(TokenBatch.leftPadded(state.sequences)) }
+                return decoder!.advance(state.lastTokens, active: state.active)
+            })
     }
 
     /// How many leading tokens all `prompts` share, leaving every prompt at least one token of

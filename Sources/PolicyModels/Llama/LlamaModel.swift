@@ -67,7 +67,7 @@ public final class LlamaModel: @unchecked Sendable {
 
     /// Final hidden states `[B, T, D]` (after the last RMSNorm) for a padded batch.
     public func hiddenStates(_ batch: TokenBatch) throws(PolicyModelsError) -> Tensor {
-        try check(batch)
+        try inputLimits.check(batch)
         var x = Tensor.embedding(tokenEmbedding, ids: batch.ids, shape: [batch.batchSize, batch.length])
         let mask = batch.hasPadding ? batch.mask : nil
         for layer in layers { x = layer(x, positions: batch.positions, keyMask: mask) }
@@ -91,12 +91,6 @@ public final class LlamaModel: @unchecked Sendable {
         Tensor.crossEntropy(try logits(batch), targets: GPT2Model.nextTokenTargets(batch, lossMask: lossMask), ignoreIndex: -100)
     }
 
-    func check(_ batch: TokenBatch, extraPositions: Int = 0) throws(PolicyModelsError) {
-        for (i, id) in batch.ids.enumerated() where batch.mask[i] && (id < 0 || id >= config.vocabSize) {
-            throw .tokenOutOfRange(id: id, vocabularySize: config.vocabSize)
-        }
-        if let longest = batch.lengths.max(), longest + extraPositions > config.contextLength {
-            throw .contextOverflow(length: longest + extraPositions, maximum: config.contextLength)
-        }
-    }
+    /// The ids and lengths this model can read.
+    var inputLimits: InputLimits { InputLimits(vocabularySize: config.vocabSize, contextLength: config.contextLength) }
 }

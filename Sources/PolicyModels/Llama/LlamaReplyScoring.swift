@@ -14,7 +14,7 @@ extension LlamaModel {
     /// and their memory shrink by the ratio of the two.
     public func replyScores(prompts: [[Int]], continuations: [[Int]]) throws(PolicyModelsError) -> ContinuationScores {
         // Same validation as the whole-sequence path (ids, context length, empty prompts).
-        try check(TokenBatch.rightPadded(zip(prompts, continuations).map { $0 + $1 }))
+        try inputLimits.check(zip(prompts, continuations).map { $0 + $1 })
         let replies = try ContinuationLayout(prompts: prompts.map { Array($0.suffix(1)) }, continuations: continuations)
         let heads = TokenBatch.leftPadded(prompts.map { Array($0.dropLast()) })
         let prefix = heads.length > 0 ? noGrad { encodedPrefix(heads) } : nil

@@ -24,16 +24,25 @@ import Testing
 /// The expert row plays under the policies' context as --set gives it: at 64 tokens not even
 /// arith-python's prompt fits, at 1,024 the expert solves its one-step tasks.
 @Test func benchLearnsExpertRowUsesTheContextLengthSet() throws {
+    #expect(try benchLearnExpertSuccess(["model.contextLength=64"]) == 0)
+    #expect(try benchLearnExpertSuccess(["model.contextLength=1024"]) > 0.2)
+}
+
+/// With `--set policy=smollm2-135m` the expert row renders turns in SmolLM2's tokens under its
+/// own 8,192-token context, so the GPT-2 setting that starves it above does not apply.
+@Test(.enabled(if: ModelCatalog.named("smollm2-135m")?.isInstalled == true, "SmolLM2-135M is not installed: run `turnrl model fetch smollm2-135m`"))
+func benchLearnsExpertRowPlaysInTheLLMPolicysContext() throws {
+    #expect(try benchLearnExpertSuccess(["model.contextLength=64", "policy=smollm2-135m"]) > 0.2)
+}
+
+/// Greedy success of `bench learn --algos expert` on 8 arith-python test episodes.
+private func benchLearnExpertSuccess(_ settings: [String]) throws -> Double {
     let arithPython = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Environments/arith-python").path
     struct Report: Decodable { struct Row: Decodable { struct Estimate: Decodable { var mean: Double }; var greedySuccess: Estimate }; var rows: [Row] }
-    func expertSuccess(contextLength: Int) throws -> Double {
-        let result = try Shell.run(turnrlBinary().path, [
-            "bench", "learn", "--envs", arithPython, "--algos", "expert", "--eval-episodes", "8",
-            "--set", "model.contextLength=\(contextLength)", "--no-peer", "--json"])
-        #expect(result.status == 0, "stderr: \(result.stderr)")
-        return try #require(JSONDecoder().decode(Report.self, from: Data(result.stdout.utf8)).rows.first).greedySuccess.mean
-    }
-    #expect(try expertSuccess(contextLength: 64) == 0)
-    #expect(try expertSuccess(contextLength: 1024) > 0.2)
+    let result = try Shell.run(turnrlBinary().path, [
+        "bench", "learn", "--envs", arithPython, "--algos", "expert", "--eval-episodes", "8", "--no-peer", "--json",
+    ] + settings.flatMap { ["--set", $0] })
+    #expect(result.status == 0, "stderr: \(result.stderr)")
+    return try #require(JSONDecoder().decode(Report.self, from: Data(result.stdout.utf8)).rows.first).greedySuccess.mean
 }

@@ -29,6 +29,14 @@ public enum TrainingError: Error, CustomStringConvertible {
         case .nothingToResume(let path): "\(path) has no state.json to resume from (no checkpoint was written yet); start it again without --resume"
         }
     }
+
+    /// PPO's value network (`TokenCritic`) is a copy of the GPT-2 trunk.
+    static func ppoNeedsGPT2(policy: String) -> TrainingError {
+        .unsupported("PPO needs --policy byte-gpt2 for now (its value network copies the GPT-2 trunk); use --algo grpo or archer with \(policy)")
+    }
+
+    /// ArCHer's token-level baseline is a `TokenCritic` too.
+    static let tokenBaselineNeedsGPT2 = TrainingError.unsupported("archer.tokenBaseline needs --policy byte-gpt2 for now (the baseline copies the GPT-2 trunk)")
 }
 
 /// One `turnrl train` run in its run folder (layout in docs/ARCHITECTURE.md, "Run folder"):
@@ -61,12 +69,12 @@ public final class TrainingRun {
         resolveBase: @escaping LlamaBaseResolver = LlamaBase.ggufPath,
         note: @escaping (String) -> Void = { _ in }, progress: @escaping (TrainingProgress) -> Void = { _ in }
     ) throws {
+        // Said before any cloning; runPPO and runArcher meet the same condition as a cast.
         if config.algo == .ppo && config.policy != PolicyFactory.byteGPT2 {
-            // PPO's value network (TokenCritic) is a copy of the GPT-2 trunk.
-            throw TrainingError.unsupported("PPO needs --policy byte-gpt2 for now (its value network copies the GPT-2 trunk); use --algo grpo or archer with \(config.policy)")
+            throw TrainingError.ppoNeedsGPT2(policy: config.policy)
         }
         if config.algo == .archer && config.archer.tokenBaseline && config.policy != PolicyFactory.byteGPT2 {
-            throw TrainingError.unsupported("archer.tokenBaseline needs --policy byte-gpt2 for now (the baseline copies the GPT-2 trunk)")
+            throw TrainingError.tokenBaselineNeedsGPT2
         }
         self.config = config
         self.resolveBase = resolveBase
@@ -315,7 +323,7 @@ public final class TrainingRun {
         var initRNG = Self.stream(config.seed, 2)
         var tokenBaseline: TokenCritic?
         if config.archer.tokenBaseline {
-            guard let gpt2 = policy as? GPT2Policy else { throw TrainingError.unsupported("archer.tokenBaseline needs --policy byte-gpt2 for now (the baseline copies the GPT-2 trunk)") }
+            guard let gpt2 = policy as? GPT2Policy else { throw TrainingError.tokenBaselineNeedsGPT2 }
             tokenBaseline = try TokenCritic(copying: gpt2.model, rng: &initRNG)
         }
         let trainer = try ArcherTrainer(
@@ -400,7 +408,7 @@ public final class TrainingRun {
 
     private func runPPO() async throws {
         var initRNG = Self.stream(config.seed, 2)
-        guard let gpt2 = policy as? GPT2Policy else { throw TrainingError.unsupported("PPO needs --policy byte-gpt2 for now") }
+        guard let gpt2 = policy as? GPT2Policy else { throw TrainingError.ppoNeedsGPT2(policy: config.policy) }
         let critic = try TokenCritic(copying: gpt2.model, rng: &initRNG)
         let learner = try PPOLearner(policy: policy, critic: critic, hyperparameters: config.ppo,
                                      reference: referencePolicy(klCoefficient: config.ppo.klCoefficient), seed: config.seed)

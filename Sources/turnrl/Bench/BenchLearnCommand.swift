@@ -22,7 +22,8 @@ struct BenchLearnCommand: AsyncParsableCommand {
             (HF transformers) on batches of BC's shape, every sequence at the BC runs' mean length, with 1 and \
             --peer-threads threads (the faster counts: on a busy machine PyTorch's spinning threads make 2 slower than 1), \
             for the BC throughput ratio. Runs take minutes each: the default (3 seeds × 5 algorithms × 1 \
-            environment) is about an hour on 2 cores. --set applies to every run (e.g. --set bc.steps=900).
+            environment) is about an hour on 2 cores. --set applies to every run (e.g. --set bc.steps=900; \
+            --set policy=smollm2-135m trains LoRA adapters on SmolLM2, without the PyTorch peer).
             """)
 
     @Option(help: "Environments (comma-separated names).")
@@ -134,14 +135,16 @@ struct BenchLearnCommand: AsyncParsableCommand {
         var peer: [PeerRow]
     }
 
-    /// The PyTorch peer at the BC runs' shape, or nil when there is no BC run with figures. The
+    /// The PyTorch peer at the BC runs' shape, or nil when there is no BC run with figures or
+    /// the policy is not the byte-level GPT-2 (`bench llama` compares the LLM's speed). The
     /// peer's sequences all have the mean length while TurnRL's batches are padded to their
     /// longest, so the ratio leans in PyTorch's favour.
     func peerRow(env: String, bc: [RunResult]) throws -> PeerRow? {
         let rates = bc.compactMap(\.tokensPerSecond)
         let lengths = bc.compactMap(\.sequenceTokens)
-        guard !rates.isEmpty, !lengths.isEmpty else { return nil }
         let config = try resolvedConfig()
+        // The peer script builds the byte-level GPT-2 only.
+        guard !rates.isEmpty, !lengths.isEmpty, config.policy == PolicyFactory.byteGPT2 else { return nil }
         let length = Int((lengths.reduce(0, +) / Double(lengths.count)).rounded())
         let model = config.model
         var best: (rate: Double, note: String)?
@@ -168,8 +171,9 @@ struct BenchLearnCommand: AsyncParsableCommand {
     func expertRow(env: String, provider: any EnvironmentProvider) async throws -> Row {
         let config = try resolvedConfig()
         var rng = SeededRNG(seed: 0)
-        // Only its chat template and context length are used, to render turns within the budget.
-        let policy = try GPT2Policy(config: config.model.gpt2, rng: &rng)
+        // Only its chat template and context length are used, to render turns within the budget
+        // in the trained policy's own tokens.
+        let policy = try PolicyFactory.fresh(config, resolveBase: ModelCatalog.baseResolver, rng: &rng)
         let provider = config.compaction.applied(to: provider)
         let start = Date()
         let played = try await ExpertDemonstrations.collect(
@@ -209,7 +213,8 @@ struct BenchLearnCommand: AsyncParsableCommand {
         let folder = URL(fileURLWithPath: out).appendingPathComponent(URL(fileURLWithPath: env).lastPathComponent).appendingPathComponent("\(algo.rawValue)-s\(seed)")
         try? FileManager.default.removeItem(at: folder)
         let start = Date()
-        let run = try TrainingRun(config: config, provider: provider, folder: folder, resume: false, configJSON: try TrainConfigLoader.json(config))
+        let run = try TrainingRun(config: config, provider: provider, folder: folder, resume: false, configJSON: try TrainConfigLoader.json(config),
+                                  resolveBase: ModelCatalog.baseResolver)
         try TrainConfigLoader.yaml(config).write(to: folder.appendingPathComponent("config.yaml"), atomically: true, encoding: .utf8)
         let summary = try await run.run()
         let metrics = try? MetricsTable(contentsOf: folder.appendingPathComponent("metrics.csv"))

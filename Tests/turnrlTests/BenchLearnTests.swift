@@ -46,3 +46,13 @@ private func benchLearnExpertSuccess(_ settings: [String]) throws -> Double {
     #expect(result.status == 0, "stderr: \(result.stderr)")
     return try #require(JSONDecoder().decode(Report.self, from: Data(result.stdout.utf8)).rows.first).greedySuccess.mean
 }
+
+/// An algorithm the policy cannot run is refused before any run starts, not hours later.
+@Test func benchLearnRefusesPPOWithAnLLMPolicyBeforeAnyRun() throws {
+    let result = try Shell.run(turnrlBinary().path, [
+        "bench", "learn", "--algos", "bc,ppo", "--set", "policy=smollm2-135m", "--out", "/nonexistent/never-written"])
+    #expect(result.status != 0)
+    #expect(result.stderr.contains("PPO needs --policy byte-gpt2"), "stderr: \(result.stderr)")
+    #expect(result.stderr.contains("drop ppo from --algos"))
+    #expect(!result.stderr.contains("bc · seed"))
+}

@@ -61,6 +61,15 @@ public final class TrainingRun {
     /// The learner of the current phase: what checkpoints save besides the policy.
     private var learner: (any LearnerCheckpoint)?
 
+    /// Throws when the configuration asks for what its policy cannot do (PPO's value network
+    /// and ArCHer's token-level baseline copy the GPT-2 trunk). Said before any cloning; runPPO
+    /// and runArcher meet the same condition as a cast.
+    public static func checkSupported(_ config: TrainingConfig) throws {
+        guard config.policy != PolicyFactory.byteGPT2 else { return }
+        if config.algo == .ppo { throw TrainingError.ppoNeedsGPT2(policy: config.policy) }
+        if config.algo == .archer && config.archer.tokenBaseline { throw TrainingError.tokenBaselineNeedsGPT2 }
+    }
+
     /// Opens (or, with `resume`, reopens) the run folder. `configJSON` is stored with the run.
     /// `resolveBase` finds a GGUF policy's base model by name (the command line resolves
     /// `smollm2-135m`; the default takes the name as a file path).
@@ -69,13 +78,7 @@ public final class TrainingRun {
         resolveBase: @escaping LlamaBaseResolver = LlamaBase.ggufPath,
         note: @escaping (String) -> Void = { _ in }, progress: @escaping (TrainingProgress) -> Void = { _ in }
     ) throws {
-        // Said before any cloning; runPPO and runArcher meet the same condition as a cast.
-        if config.algo == .ppo && config.policy != PolicyFactory.byteGPT2 {
-            throw TrainingError.ppoNeedsGPT2(policy: config.policy)
-        }
-        if config.algo == .archer && config.archer.tokenBaseline && config.policy != PolicyFactory.byteGPT2 {
-            throw TrainingError.tokenBaselineNeedsGPT2
-        }
+        try Self.checkSupported(config)
         self.config = config
         self.resolveBase = resolveBase
         self.provider = config.compaction.applied(to: provider)

@@ -81,6 +81,12 @@ struct BenchLearnCommand: AsyncParsableCommand {
             throw ValidationError("unknown algorithm '\(algo)'; known: \(known.sorted().joined(separator: ", "))")
         }
         guard seeds > 0, episodes >= 0, evalEpisodes > 0 else { throw ValidationError("--seeds and --eval-episodes must be positive") }
+        // Before hours of runs, not when the last algorithm starts.
+        var config = try resolvedConfig()
+        for algo in algos.split(separator: ",").compactMap({ Algorithm(rawValue: String($0)) }) {
+            config.algo = algo
+            do { try TrainingRun.checkSupported(config) } catch { throw ValidationError("\(error); drop \(algo.rawValue) from --algos") }
+        }
     }
 
     func run() async throws {

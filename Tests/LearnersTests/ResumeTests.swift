@@ -93,19 +93,21 @@ import Trajectories
     }
 
     /// The run's episodes (ids aside: the resumed run's new ones are numbered after the deleted
-    /// ones) and metric values (throughput aside), in order.
+    /// ones) and metric values (wall-clock timings aside), in order.
     private func stored(_ folder: URL, run: Int64) throws -> (episodes: [String], metrics: [MetricRecord]) {
         let store = try TrajectoryStore(path: folder.appendingPathComponent("run.sqlite").path, mustExist: true)
         let episodes = try store.episodeSummaries(run: run).map { "\($0.taskID) \($0.seed) \($0.episodeReturn) \($0.length)" }
-        return (episodes, try store.metrics(run: run).filter { !$0.name.hasSuffix("/tokensPerSecond") })
+        let metrics = try store.metrics(run: run).filter { !MetricsLog.wallClockColumns.contains(String($0.name.split(separator: "/").last ?? "")) }
+        return (episodes, metrics)
     }
 
-    /// metrics.csv without the tokensPerSecond column (wall-clock throughput differs run to run).
+    /// metrics.csv without the wall-clock columns (throughput and timings differ run to run).
     private func metricsRows(_ folder: URL) throws -> [String] {
         let lines = try String(contentsOf: folder.appendingPathComponent("metrics.csv"), encoding: .utf8)
             .split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-        guard let timing = lines.first?.firstIndex(of: "tokensPerSecond") else { return [] }
-        return lines.map { cells in cells.enumerated().filter { $0.offset != timing }.map(\.element).joined(separator: ",") }
+        guard let header = lines.first, header.contains("tokensPerSecond") else { return [] }
+        let kept = header.indices.filter { !MetricsLog.wallClockColumns.contains(header[$0]) }
+        return lines.map { cells in kept.map { $0 < cells.count ? cells[$0] : "" }.joined(separator: ",") }
     }
 
     /// Killed inside the warm start (after 50 of 75 steps): demonstrations from the store,

@@ -1,4 +1,5 @@
 import Foundation
+import RunReport
 import Testing
 
 @testable import turnrl
@@ -43,6 +44,12 @@ import Testing
         let csv = try String(contentsOf: folder.appendingPathComponent("metrics.csv"), encoding: .utf8)
         #expect(csv.hasPrefix("episodes,step,phase,successRate,"))
         #expect(csv.contains(",rl,") && csv.contains(",eval,") && csv.contains(",bc,"))
+        // Every RL row says where its wall time went.
+        let table = try MetricsTable(csv: csv, source: "metrics.csv")
+        for column in ["rolloutSeconds", "criticSeconds", "actorSeconds"] {
+            let timings = zip(table.phases, table.values(column)).filter { $0.0 == "rl" }.map(\.1)
+            #expect(!timings.isEmpty && timings.allSatisfy { ($0 ?? 0) > 0 }, "\(column): \(timings)")
+        }
 
         let resumed = try Shell.run(turnrlBinary().path, ["train", "--out", folder.path, "--resume", "--episodes", "8", "--json"])
         #expect(resumed.status == 0, "stderr: \(resumed.stderr)")

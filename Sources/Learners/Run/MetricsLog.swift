@@ -28,7 +28,12 @@ public final class MetricsLog {
         "successRate", "sampledSuccessRate", "meanReturn", "meanTurns", "toolCalls", "contextTokens", "tokensPerSecond",
         "bcLoss", "criticLoss", "actorLoss", "entropy", "advantageMean", "meanQ", "meanV", "firstActionProbability",
         "policyLoss", "valueLoss", "klToReference", "clipFraction", "sequenceTokens",
+        // Wall time of an iteration's parts: playing its episodes, and ArCHer's critic steps
+        // (fresh a′ included) and actor steps (token baseline warm-up included).
+        "rolloutSeconds", "criticSeconds", "actorSeconds",
     ]
+    /// The columns measured on the wall clock: they differ between two runs of the same seed.
+    public static let wallClockColumns: Set<String> = ["tokensPerSecond", "rolloutSeconds", "criticSeconds", "actorSeconds"]
     let url: URL
     let store: TrajectoryStore
     let run: Int64

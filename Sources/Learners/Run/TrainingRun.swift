@@ -180,6 +180,8 @@ public final class TrainingRun {
 
     private var lastSuccess = 0.0
     private var lastReturn = 0.0
+    /// Wall time of the last `collect` (episodes played and stored).
+    private var lastRolloutSeconds = 0.0
 
     // MARK: Phases
 
@@ -286,6 +288,8 @@ public final class TrainingRun {
         let worker = RolloutWorker(provider: provider, policy: policy, settings: RolloutSettings(
             split: .train, sampling: SamplingConfig(maxNewTokens: config.perTurnMaxNewTokens),
             batchSize: config.rolloutBatch, perTurnMaxNewTokens: config.perTurnMaxNewTokens))
+        let clock = Date()
+        defer { lastRolloutSeconds = Date().timeIntervalSince(clock) }
         var played = try await worker.play(seeds: seeds, rng: &rng)
         for k in played.indices {
             played[k].record.id = try store.appendEpisode(played[k].record, run: state.runID)
@@ -306,6 +310,7 @@ public final class TrainingRun {
             "meanTurns": Double(played.reduce(0) { $0 + $1.turns }) / n,
             "toolCalls": Double(played.reduce(0) { $0 + $1.toolCalls }) / n,
             "contextTokens": played.reduce(0) { $0 + $1.meanContextTokens } / n,
+            "rolloutSeconds": lastRolloutSeconds,
         ]
     }
 
@@ -353,6 +358,8 @@ public final class TrainingRun {
             }
             var values = rolloutValues(played)
             values["criticLoss"] = Double(criticLoss); values["meanQ"] = Double(meanQ); values["meanV"] = Double(meanV)
+            values["criticSeconds"] = Date().timeIntervalSince(clock)
+            let actorClock = Date()
             if warmup {
                 // The token-level baseline (if any) learns alongside the critic before its first use.
                 for _ in 0..<config.archer.criticStepsPerIteration { tokens += try trainer.warmUpTokenBaseline(rng: &rng) }
@@ -367,6 +374,7 @@ public final class TrainingRun {
                 values["actorLoss"] = Double(actorLoss / k); values["advantageMean"] = Double(advantage / k); values["entropy"] = Double(entropy / k)
                 if trainer.reference != nil { values["klToReference"] = Double(kl / k) }
             }
+            values["actorSeconds"] = Date().timeIntervalSince(actorClock)
             // Trained tokens (critic and actor passes) per second of update time.
             values["tokensPerSecond"] = Double(tokens) / max(1e-9, Date().timeIntervalSince(clock))
             try finishIteration(values, phase: warmup ? "warmup" : "rl", seconds: carried + Date().timeIntervalSince(start))

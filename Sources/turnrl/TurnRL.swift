@@ -23,7 +23,7 @@ struct TurnRL: AsyncParsableCommand {
     )
 
     static func main() async {
-        PassiveBLASThreads.reexecIfNeeded()
+        OpenBLASEnvironment.reexecIfNeeded()
         await main(nil)
     }
 }

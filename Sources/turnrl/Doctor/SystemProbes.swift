@@ -9,20 +9,27 @@ enum SystemProbes {
         let coreName = openblas_get_corename().map { String(cString: $0) } ?? "unknown"
         let config = openblas_get_config().map { String(cString: $0) } ?? ""
         let threads = Int(openblas_get_num_threads())
-        let userCoreType = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"]
-        // Set by `PassiveBLASThreads` before OpenBLAS loaded, unless the user chose a value.
-        let threadTimeout = ProcessInfo.processInfo.environment[PassiveBLASThreads.variable]
+        let environment = ProcessInfo.processInfo.environment
+        let coreTypeVariable = environment[OpenBLASCoreChoice.variable]
+        // Set by `OpenBLASEnvironment` before OpenBLAS loaded, unless the user chose a value.
+        let detectedCore = environment[OpenBLASCoreChoice.detectedVariable]
+        let threadTimeout = environment[PassiveBLASThreads.variable]
         // A 2x2 product proves the library is the real thing, not just present.
         var a: [Float] = [1, 2, 3, 4]
         var b: [Float] = [5, 6, 7, 8]
         var c: [Float] = [0, 0, 0, 0]
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 2, 2, 2, 1, &a, 2, &b, 2, 0, &c, 2)
-        let coreTypeNote = userCoreType.map { "OPENBLAS_CORETYPE=\($0) set by you" } ?? "auto-detected"
-        let facts: [String: Fact] = [
+        let coreTypeNote = switch (coreTypeVariable, detectedCore) {
+        case (let chosen?, let detected?): "OPENBLAS_CORETYPE=\(chosen) set by turnrl: OpenBLAS detected \(detected), below what this CPU runs"
+        case (let chosen?, nil): "OPENBLAS_CORETYPE=\(chosen) set by you"
+        default: "auto-detected"
+        }
+        var facts: [String: Fact] = [
             "coreType": .string(coreName), "config": .string(config), "threads": .int(threads),
-            "coreTypeFromEnvironment": .bool(userCoreType != nil),
+            "coreTypeFromEnvironment": .bool(coreTypeVariable != nil),
             "threadTimeout": .string(threadTimeout ?? "unset"),
         ]
+        if let detectedCore { facts["detectedCoreType"] = .string(detectedCore) }
         guard c == [19, 22, 43, 50] else {
             return .missing(
                 "openblas", "OpenBLAS", "sgemm returned \(c), expected [19, 22, 43, 50]",

@@ -21,7 +21,9 @@ enum SystemProbes {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 2, 2, 2, 1, &a, 2, &b, 2, 0, &c, 2)
         let coreTypeNote = switch (coreTypeVariable, detectedCore) {
         case (let chosen?, let detected?): "OPENBLAS_CORETYPE=\(chosen) set by turnrl: OpenBLAS detected \(detected), below what this CPU runs"
-        case (let chosen?, nil): "OPENBLAS_CORETYPE=\(chosen) set by you"
+        case (let chosen?, nil):
+            "OPENBLAS_CORETYPE=\(chosen) set by you"
+                + (OpenBLASCoreChoice.coreType(detected: coreName, cpuFlags: OpenBLASCoreChoice.cpuFlags()).map { "; this CPU runs the faster \($0) kernels" } ?? "")
         default: "auto-detected"
         }
         var facts: [String: Fact] = [

@@ -49,7 +49,10 @@ struct BenchComputeCommand: ParsableCommand {
 
     struct Report: Codable {
         let openblasCoreType: String
+        /// OPENBLAS_CORETYPE as the user set it (nil when unset or chosen by turnrl).
         let openblasCoreTypeFromEnvironment: String?
+        /// What OpenBLAS detected when turnrl chose `openblasCoreType` instead.
+        var openblasCoreTypeDetected: String? = nil
         let openblasThreads: Int
         let openblasConfig: String
         let cores: Int
@@ -95,7 +98,8 @@ struct BenchComputeCommand: ParsableCommand {
         }
         let report = Report(
             openblasCoreType: BLAS.coreName,
-            openblasCoreTypeFromEnvironment: ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"],
+            openblasCoreTypeFromEnvironment: OpenBLASCoreChoice.userChoice(),
+            openblasCoreTypeDetected: OpenBLASCoreChoice.overriddenDetection(),
             openblasThreads: BLAS.threads,
             openblasConfig: BLAS.configuration.trimmed,
             cores: ProcessInfo.processInfo.activeProcessorCount,
@@ -111,7 +115,8 @@ struct BenchComputeCommand: ParsableCommand {
     }
 
     private var coreTypeNote: String {
-        ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"].map { " (OPENBLAS_CORETYPE=\($0) set in the environment)" } ?? " (auto-detected)"
+        if let detected = OpenBLASCoreChoice.overriddenDetection() { return " (chosen by turnrl; OpenBLAS detected \(detected))" }
+        return OpenBLASCoreChoice.userChoice().map { " (OPENBLAS_CORETYPE=\($0) set in the environment)" } ?? " (auto-detected)"
     }
 
     /// One size: Swift BLAS.sgemm, the C peer and Tensor.matmul, interleaved on the same inputs.

@@ -199,7 +199,7 @@ struct PolicyBenchmark {
             generateCachedTokensPerSecond: cached, generateUncachedTokensPerSecond: uncached,
             generateCachedBatch8TokensPerSecond: cached8, peakRSSTrainStepMB: peakMB,
             parameters: model.parameterCount, openBLASCore: coreName,
-            openBLASCoreFromEnvironment: ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] != nil,
+            openBLASCoreFromEnvironment: OpenBLASCoreChoice.userChoice() != nil,
             threads: Int(openblas_get_num_threads()))
     }
 

@@ -10,25 +10,26 @@ enum SystemProbes {
         let config = openblas_get_config().map { String(cString: $0) } ?? ""
         let threads = Int(openblas_get_num_threads())
         let environment = ProcessInfo.processInfo.environment
-        let coreTypeVariable = environment[OpenBLASCoreChoice.variable]
-        // Set by `OpenBLASEnvironment` before OpenBLAS loaded, unless the user chose a value.
-        let detectedCore = environment[OpenBLASCoreChoice.detectedVariable]
+        // Both set by `OpenBLASEnvironment` before OpenBLAS loaded, unless the user chose a value.
+        let userCore = OpenBLASCoreChoice.userChoice(environment)
+        let detectedCore = OpenBLASCoreChoice.overriddenDetection(environment)
         let threadTimeout = environment[PassiveBLASThreads.variable]
         // A 2x2 product proves the library is the real thing, not just present.
         var a: [Float] = [1, 2, 3, 4]
         var b: [Float] = [5, 6, 7, 8]
         var c: [Float] = [0, 0, 0, 0]
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 2, 2, 2, 1, &a, 2, &b, 2, 0, &c, 2)
-        let coreTypeNote = switch (coreTypeVariable, detectedCore) {
-        case (let chosen?, let detected?): "OPENBLAS_CORETYPE=\(chosen) set by turnrl: OpenBLAS detected \(detected), below what this CPU runs"
-        case (let chosen?, nil):
-            "OPENBLAS_CORETYPE=\(chosen) set by you"
+        let coreTypeNote = if let detectedCore {
+            "OPENBLAS_CORETYPE=\(coreName) set by turnrl: OpenBLAS detected \(detectedCore), below what this CPU runs"
+        } else if let userCore {
+            "OPENBLAS_CORETYPE=\(userCore) set by you"
                 + (OpenBLASCoreChoice.coreType(detected: coreName, cpuFlags: OpenBLASCoreChoice.cpuFlags()).map { "; this CPU runs the faster \($0) kernels" } ?? "")
-        default: "auto-detected"
+        } else {
+            "auto-detected"
         }
         var facts: [String: Fact] = [
             "coreType": .string(coreName), "config": .string(config), "threads": .int(threads),
-            "coreTypeFromEnvironment": .bool(coreTypeVariable != nil),
+            "coreTypeFromEnvironment": .bool(userCore != nil),
             "threadTimeout": .string(threadTimeout ?? "unset"),
         ]
         if let detectedCore { facts["detectedCoreType"] = .string(detectedCore) }

@@ -54,6 +54,16 @@ enum OpenBLASCoreChoice {
     /// Set beside `variable` when `turnrl` chose it: the core type OpenBLAS had detected.
     static let detectedVariable = "TURNRL_OPENBLAS_DETECTED_CORE"
 
+    /// The core type the user set, or nil when unset or chosen by `turnrl`.
+    static func userChoice(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        environment[detectedVariable] == nil ? environment[variable] : nil
+    }
+
+    /// What OpenBLAS detected when `turnrl` chose another core type; nil otherwise.
+    static func overriddenDetection(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        environment[variable] == nil ? nil : environment[detectedVariable]
+    }
+
     /// OpenBLAS core types whose sgemm uses AVX-512, and those that use at least AVX2 + FMA
     /// (`openblas_get_corename` spellings, compared without case).
     static let avx512Cores: Set<String> = ["skylakex", "cooperlake", "sapphirerapids"]

@@ -115,8 +115,7 @@ struct BenchComputeCommand: ParsableCommand {
     }
 
     private var coreTypeNote: String {
-        if let detected = OpenBLASCoreChoice.overriddenDetection() { return " (chosen by turnrl; OpenBLAS detected \(detected))" }
-        return OpenBLASCoreChoice.userChoice().map { " (OPENBLAS_CORETYPE=\($0) set in the environment)" } ?? " (auto-detected)"
+        " (\(OpenBLASCoreChoice.origin(of: BLAS.coreName)))"
     }
 
     /// One size: Swift BLAS.sgemm, the C peer and Tensor.matmul, interleaved on the same inputs.

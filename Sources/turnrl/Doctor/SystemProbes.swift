@@ -19,14 +19,7 @@ enum SystemProbes {
         var b: [Float] = [5, 6, 7, 8]
         var c: [Float] = [0, 0, 0, 0]
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 2, 2, 2, 1, &a, 2, &b, 2, 0, &c, 2)
-        let coreTypeNote = if let detectedCore {
-            "OPENBLAS_CORETYPE=\(coreName) set by turnrl: OpenBLAS detected \(detectedCore), below what this CPU runs"
-        } else if let userCore {
-            "OPENBLAS_CORETYPE=\(userCore) set by you"
-                + (OpenBLASCoreChoice.coreType(detected: coreName, cpuFlags: OpenBLASCoreChoice.cpuFlags()).map { "; this CPU runs the faster \($0) kernels" } ?? "")
-        } else {
-            "auto-detected"
-        }
+        let coreTypeNote = OpenBLASCoreChoice.origin(of: coreName, environment)
         var facts: [String: Fact] = [
             "coreType": .string(coreName), "config": .string(config), "threads": .int(threads),
             "coreTypeFromEnvironment": .bool(userCore != nil),

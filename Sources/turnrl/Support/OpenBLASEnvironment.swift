@@ -64,6 +64,16 @@ enum OpenBLASCoreChoice {
         environment[variable] == nil ? nil : environment[detectedVariable]
     }
 
+    /// Who chose `coreName`, the core type in use, for `doctor` and `bench compute`.
+    static func origin(of coreName: String, _ environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let detected = overriddenDetection(environment) {
+            return "OPENBLAS_CORETYPE=\(coreName) set by turnrl: OpenBLAS detected \(detected), below what this CPU runs"
+        }
+        guard let user = userChoice(environment) else { return "auto-detected" }
+        let better = coreType(detected: coreName, cpuFlags: cpuFlags()).map { "; this CPU runs the faster \($0) kernels" } ?? ""
+        return "OPENBLAS_CORETYPE=\(user) set by you" + better
+    }
+
     /// OpenBLAS core types whose sgemm uses AVX-512, and those that use at least AVX2 + FMA
     /// (`openblas_get_corename` spellings, compared without case).
     static let avx512Cores: Set<String> = ["skylakex", "cooperlake", "sapphirerapids"]

@@ -37,20 +37,23 @@ struct GGUFReaderTests {
         #expect(worst <= 1e-6, "\(name): max |difference| \(worst)")
     }
 
+    /// 1 to 16 inputs: one input takes the per-row dot product, more take the AVX-512 tile
+    /// product where the CPU has it (3 weight rows: a partial tile of four).
     @Test(arguments: ["q4_1", "q8_0"])
     func quantisedProductEqualsTheDequantisedOne(name: String) throws {
         let file = try GGUFFile(path: Self.folder.appendingPathComponent("tiny.gguf").path)
         let matrix = try #require(try QuantizedMatrix(file: file, name: name))
-        let weight = try file.tensor(name)  // [3, 64]
+        let w = try file.tensor(name).toArray()  // [3, 64]
         var rng = SplitMix64(seed: 5)
-        let x = (0..<(2 * 64)).map { _ in Float.random(in: -1...1, using: &rng) }
-        var out = [Float](repeating: 0, count: 2 * 3)
-        matrix.multiply(x, count: 2, into: &out)
-        let w = weight.toArray()
-        for r in 0..<2 {
-            for o in 0..<3 {
-                let expected = (0..<64).reduce(Float(0)) { $0 + x[r * 64 + $1] * w[o * 64 + $1] }
-                #expect(abs(out[r * 3 + o] - expected) < 1e-4, "\(name) row \(r) output \(o)")
+        for count in 1...16 {
+            let x = (0..<(count * 64)).map { _ in Float.random(in: -1...1, using: &rng) }
+            var out = [Float](repeating: .nan, count: count * 3)
+            matrix.multiply(x, count: count, into: &out)
+            for r in 0..<count {
+                for o in 0..<3 {
+                    let expected = (0..<64).reduce(Float(0)) { $0 + x[r * 64 + $1] * w[o * 64 + $1] }
+                    #expect(abs(out[r * 3 + o] - expected) < 1e-4, "\(name), \(count) inputs: row \(r) output \(o)")
+                }
             }
         }
         #expect(try QuantizedMatrix(file: file, name: "f32") == nil)

@@ -21,4 +21,17 @@ float turnrl_dot_q8_0(const signed char *q, const float *d, const float *x, int 
 /// 1 when the AVX2 kernels are in use.
 int turnrl_quant_kernels_avx2(void);
 
+/// 1 when the CPU runs the AVX-512 (F) tile product below.
+int turnrl_quant_kernels_avx512(void);
+
+/// out[i·ldo + r] = x[i, :]·W[r, :] for the `count` inputs i (rows of `cols` floats) and the
+/// weight rows r in [row_start, row_end) of a repacked matrix: Q4_1 when `m` is non-null,
+/// Q8_0 otherwise. Four weight rows at a time are dequantised into `tile` (4·cols floats,
+/// from L1) and multiplied with four inputs at a time, so a few-row product streams the
+/// quantised weight once and the Float32 work runs at AVX-512 width. Call only when
+/// `turnrl_quant_kernels_avx512()` is 1.
+void turnrl_multiply_tiles_avx512(const unsigned char *q, const float *d, const float *m, int cols,
+                                  int row_start, int row_end, const float *x, int count,
+                                  float *out, int ldo, float *tile);
+
 #endif

@@ -12,7 +12,10 @@ struct BenchLlamaCommand: ParsableCommand {
         abstract: "Benchmark a Llama GGUF (default SmolLM2-135M): prompt, generation and LoRA training tokens/s vs llama.cpp.",
         discussion: """
             Prompt: one sequence of --prompt-tokens tokens read at once (batch 1). Generation: \
-            --gen-tokens greedy tokens after a short prompt, batch 1, KV cache. LoRA training: \
+            --gen-tokens greedy tokens after a short prompt, batch 1, KV cache. Batched \
+            generation: the same for --gen-batch prompts decoded together (ArCHer's fresh \
+            replies, a rollout), next to the same model with every product through OpenBLAS \
+            sgemm on its Float32 weights. LoRA training: \
             forward + backward of a batch of 4 × 64 tokens through rank-16 adapters on every \
             projection (base frozen). The peer is llama.cpp through llama-cpp-python with \
             --peer-threads threads, run by `Benchmarks/llama_reference.py bench` with the \
@@ -31,6 +34,9 @@ struct BenchLlamaCommand: ParsableCommand {
 
     @Option(help: "Generated tokens for the generation figure.")
     var genTokens = 64
+
+    @Option(help: "Prompts decoded together for the batched-generation figure.")
+    var genBatch = 16
 
     @Option(help: "Timed repetitions of each figure (best is kept).")
     var rounds = 3
@@ -89,6 +95,26 @@ struct BenchLlamaCommand: ParsableCommand {
         ours["generatedTokensPerSecond"] = Double(genTokens - 1) / max(generation.wall - shortPrefill.wall, 1e-9)
         ours["generatedTokensPerCPUSecond"] = Double(genTokens - 1) / max(generation.cpu - shortPrefill.cpu, 1e-9)
 
+        // Batched generation: --gen-batch short prompts decoded together, the quantised few-row
+        // products against sgemm on the Float32 weights (the same model loaded without them).
+        let prompts = (0..<genBatch).map { _ in (0..<8).map { _ in Int(rng.next() % UInt64(vocab - 1000)) + 500 } }
+        func batchedRate(_ model: LlamaModel) throws -> (wall: Double, cpu: Double) {
+            let prefillOnly = try Stopwatch.best(rounds: rounds) {
+                _ = try model.generate(prompts: prompts, tokenizer: tokenizer, options: greedy(1), rng: &rng)
+            }
+            let whole = try Stopwatch.best(rounds: rounds) {
+                _ = try model.generate(prompts: prompts, tokenizer: tokenizer, options: greedy(genTokens), rng: &rng)
+            }
+            let tokens = Double(genBatch * (genTokens - 1))
+            return (tokens / max(whole.wall - prefillOnly.wall, 1e-9), tokens / max(whole.cpu - prefillOnly.cpu, 1e-9))
+        }
+        let batched = try batchedRate(llama)
+        let sgemm = try batchedRate(try LlamaModel(gguf: file, keepQuantized: false))
+        ours["batchGeneratedTokensPerSecond"] = batched.wall
+        ours["batchGeneratedTokensPerCPUSecond"] = batched.cpu
+        ours["sgemmBatchGeneratedTokensPerSecond"] = sgemm.wall
+        ours["sgemmBatchGeneratedTokensPerCPUSecond"] = sgemm.cpu
+
         // LoRA training: forward + backward through rank-16 adapters on every projection.
         try llama.attachLoRA(LoRAConfig(), rng: &rng)
         let rows = (0..<4).map { _ in (0..<64).map { _ in Int(rng.next() % UInt64(vocab)) } }
@@ -109,6 +135,7 @@ struct BenchLlamaCommand: ParsableCommand {
         for key in ["promptTokensPerSecond", "generatedTokensPerSecond", "promptTokensPerCPUSecond", "generatedTokensPerCPUSecond"] {
             if let a = ours[key], let b = peer?[key], b > 0 { ratios[key] = a / b }
         }
+        ratios["batchGenerationVsSgemmPerCPUSecond"] = batched.cpu / sgemm.cpu
         let report = Report(turnrl: ours, peer: peer, peerNote: note, ratios: ratios)
         if json {
             let encoder = JSONEncoder()
@@ -125,6 +152,8 @@ struct BenchLlamaCommand: ParsableCommand {
             let r = ratios[key].map { String(format: "%.2f×", $0) } ?? "-"
             print(pad(key, 30) + pad(String(format: "%.1f", ours[key] ?? 0), 12) + pad(p, 12) + pad(r, 9))
         }
+        print(String(format: "Batch-%d generation: %.1f tokens/s (%.1f per CPU second); through sgemm on Float32 weights %.1f (%.1f): %.2f× per CPU second",
+                     genBatch, batched.wall, batched.cpu, sgemm.wall, sgemm.cpu, batched.cpu / sgemm.cpu))
         print(String(format: "LoRA parameters: %.2f M; load (dequantise) %.1f s", (ours["loraParameters"] ?? 0) / 1e6, ours["loadSeconds"] ?? 0))
     }
 

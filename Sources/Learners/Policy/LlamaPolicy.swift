@@ -56,11 +56,14 @@ public final class LlamaPolicy: TurnPolicy, @unchecked Sendable {
     }
 
     public var contextLength: Int { model.config.contextLength }
-    /// Scoring records the graph only for the replies (`LlamaModel.replyScores`), but a forward
-    /// still holds every layer's context keys and values (~4.6 KB per token per layer for
-    /// SmolLM2-135M) and attention rows over the whole context. 8,192 padded tokens (a dozen
-    /// turns of ~650) keep one forward to about 4 GB.
-    public var tokensPerForward: Int { 8_192 }
+    /// Scoring records the graph only for the continuation (`LlamaModel.replyScores`), but a
+    /// forward still holds every layer's context keys and values (~4.6 KB per token per layer
+    /// for SmolLM2-135M) and attention rows over the whole context. Behaviour cloning's
+    /// continuations are whole episodes (the turns chained into one sequence): at 8,192 padded
+    /// tokens, a BC step of 8 guess-country episodes (~600 tokens each, all under the graph)
+    /// grew past 24 GB and was killed. 2,048 keeps such a step near 6 GB; a forward of 2,048
+    /// rows still runs sgemm at full speed.
+    public var tokensPerForward: Int { 2_048 }
     public var vocabularySize: Int { model.config.vocabSize }
     public var parameters: [Tensor] { model.loraParameters }
     /// The adapters' factors under their PEFT names (the keys of the optimizer state too).

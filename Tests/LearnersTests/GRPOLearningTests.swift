@@ -91,4 +91,15 @@ struct GRPOKLTests {
         #expect(microBatches([3], lengths: lengths, tokenBudget: 4) == [[3]])  // too long: alone
         #expect(microBatches(Array(0..<6), lengths: lengths, tokenBudget: .max) == [Array(0..<6)])
     }
+
+    /// Split by the budget, longest first pairs the two long rows and the two short ones: 24
+    /// padded tokens instead of 34. (Greedy cutting does not always gain; on batches shaped like
+    /// guess-country's BC steps it pads ~10 % less on average.) One forward keeps the order.
+    @Test func accumulationMicroBatchesGroupSimilarLengths() {
+        let lengths = [2, 9, 3, 8]
+        #expect(microBatches(Array(0..<4), lengths: lengths, tokenBudget: 18) == [[0, 1], [2, 3]])
+        #expect(accumulationMicroBatches(Array(0..<4), lengths: lengths, tokenBudget: 18) == [[1, 3], [2, 0]])
+        #expect(accumulationMicroBatches([0, 1, 2], lengths: [4, 4, 4], tokenBudget: 8) == [[0, 1], [2]])  // ties: index order
+        #expect(accumulationMicroBatches(Array(0..<4), lengths: lengths, tokenBudget: 36) == [[0, 1, 2, 3]])
+    }
 }

@@ -94,8 +94,8 @@ public final class GRPOLearner {
                 optimizer.zeroGrad()
                 // Gradients accumulate over micro-batches that fit the policy's activation budget;
                 // every micro-batch's loss is normalised by the whole minibatch, so their sum is
-                // the minibatch's loss.
-                for micro in microBatches(chunk, lengths: lengths, tokenBudget: policy.tokensPerForward) {
+                // the minibatch's loss. Longest first, so a micro-batch pads rows of similar length.
+                for micro in accumulationMicroBatches(chunk, lengths: lengths, tokenBudget: policy.tokensPerForward) {
                     let scores = try policy.continuationScores(contexts: micro.map { contexts[$0] },
                                                                continuations: micro.map { utterances[$0] })
                     let layout = scores.layout

@@ -21,3 +21,14 @@ func microBatches(_ indices: [Int], lengths: [Int], tokenBudget: Int) -> [[Int]]
     if !current.isEmpty { result.append(current) }
     return result
 }
+
+/// Micro-batches for a sum whose order does not matter (gradients that accumulate). When the
+/// budget splits `indices`, they are cut longest first (ties in index order), so a micro-batch
+/// pads rows of similar length; a batch that fits one forward keeps its order, since there
+/// the order changes no padding.
+func accumulationMicroBatches(_ indices: [Int], lengths: [Int], tokenBudget: Int) -> [[Int]] {
+    let inOrder = microBatches(indices, lengths: lengths, tokenBudget: tokenBudget)
+    guard inOrder.count > 1 else { return inOrder }
+    let longestFirst = indices.sorted { lengths[$0] != lengths[$1] ? lengths[$0] > lengths[$1] : $0 < $1 }
+    return microBatches(longestFirst, lengths: lengths, tokenBudget: tokenBudget)
+}

@@ -43,7 +43,7 @@ struct WeightedBackward {
 func backwardWeightedLogLikelihood(_ policy: some ScoringPolicy, _ batch: [WeightedSequence], scale: Float) throws -> WeightedBackward {
     var result = WeightedBackward()
     let lengths = batch.map { $0.context.count + $0.continuation.count }
-    for micro in microBatches(Array(batch.indices), lengths: lengths, tokenBudget: policy.tokensPerForward) {
+    for micro in accumulationMicroBatches(Array(batch.indices), lengths: lengths, tokenBudget: policy.tokensPerForward) {
         let part = micro.map { batch[$0] }
         let scores = try policy.continuationScores(contexts: part.map(\.context), continuations: part.map(\.continuation))
         var weights = [Float](repeating: 0, count: scores.batchSize * scores.length)

@@ -28,6 +28,19 @@ import Testing
         var checkpoint: String
     }
 
+    /// A warm start that cannot be read fails before the run folder is written, so the same
+    /// --out works once the path is fixed (it used to hold a run that --resume could not open).
+    @Test func unreadableWarmStartLeavesNoRunFolder() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("train-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let failed = try Shell.run(turnrlBinary().path, ["train", "--env", Self.arithPython, "--algo", "archer", "--episodes", "4",
+                                                          "--set", "warmStartCheckpoint=/nonexistent/checkpoint", "--out", folder.path] + Self.tiny)
+        #expect(failed.status != 0 && failed.stderr.contains("/nonexistent/checkpoint"), "stderr: \(failed.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("run.sqlite").path))
+        let fixed = try Shell.run(turnrlBinary().path, ["train", "--env", Self.arithPython, "--algo", "bc", "--out", folder.path] + Self.tiny)
+        #expect(fixed.status == 0, "stderr: \(fixed.stderr)")
+    }
+
     @Test func archerRunWritesTheRunFolderAndResumes() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("train-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }

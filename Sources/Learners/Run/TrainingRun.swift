@@ -93,6 +93,9 @@ public final class TrainingRun {
         } else if fm.fileExists(atPath: databaseURL.path) {
             throw TrainingError.folderInUse(folder.path)
         }
+        // A fresh run's policy is built before anything is written, so a warm start or base
+        // model that cannot be read leaves no half-made run folder behind.
+        let initial = resume ? nil : try Self.initialPolicy(config, resolveBase: resolveBase)
         try fm.createDirectory(at: folder.appendingPathComponent("checkpoints"), withIntermediateDirectories: true)
         store = try TrajectoryStore(path: databaseURL.path, durability: .normal)
         if resume {
@@ -109,12 +112,19 @@ public final class TrainingRun {
         metrics = try MetricsLog(folder: folder, store: store, run: state.runID)
         if let checkpoint = state.checkpoint {
             policy = try PolicyFactory.load(checkpoint: folder.appendingPathComponent(checkpoint), resolveBase: resolveBase)
-        } else if case let start = config.warmStartCheckpoint, !start.isEmpty {
-            policy = try PolicyFactory.load(checkpoint: URL(fileURLWithPath: start), resolveBase: resolveBase)
         } else {
-            var rng = Self.stream(config.seed, 0)
-            policy = try PolicyFactory.fresh(config, resolveBase: resolveBase, rng: &rng)
+            policy = try initial ?? Self.initialPolicy(config, resolveBase: resolveBase)
         }
+    }
+
+    /// The policy a run starts from before its first checkpoint: the warm-start checkpoint, else
+    /// a fresh one from the initialisation stream.
+    private static func initialPolicy(_ config: TrainingConfig, resolveBase: LlamaBaseResolver) throws -> any TurnPolicy {
+        if case let start = config.warmStartCheckpoint, !start.isEmpty {
+            return try PolicyFactory.load(checkpoint: URL(fileURLWithPath: start), resolveBase: resolveBase)
+        }
+        var rng = stream(config.seed, 0)
+        return try PolicyFactory.fresh(config, resolveBase: resolveBase, rng: &rng)
     }
 
     /// The generator of one stage of the run: (seed, stage) → an independent stream. Stage 0 is

@@ -83,33 +83,27 @@ struct BenchLlamaCommand: ParsableCommand {
         ours["promptTokensPerSecond"] = Double(promptTokens) / prefill.wall
         ours["promptTokensPerCPUSecond"] = Double(promptTokens) / prefill.cpu
 
-        // Generation: greedy tokens after an 8-token prompt, minus the time of that prompt alone.
-        let short = Array(prompt.prefix(8))
-        let shortPrefill = try Stopwatch.best(rounds: rounds) {
-            _ = try llama.generate(prompts: [short], tokenizer: tokenizer, options: greedy(1), rng: &rng)
-        }
-        let generation = try Stopwatch.best(rounds: rounds) {
-            let result = try llama.generate(prompts: [short], tokenizer: tokenizer, options: greedy(genTokens), rng: &rng)
-            precondition(result[0].tokens.count == genTokens)
-        }
-        ours["generatedTokensPerSecond"] = Double(genTokens - 1) / max(generation.wall - shortPrefill.wall, 1e-9)
-        ours["generatedTokensPerCPUSecond"] = Double(genTokens - 1) / max(generation.cpu - shortPrefill.cpu, 1e-9)
-
-        // Batched generation: --gen-batch short prompts decoded together, the quantised few-row
-        // products against sgemm on the Float32 weights (the same model loaded without them).
-        let prompts = (0..<genBatch).map { _ in (0..<8).map { _ in Int(rng.next() % UInt64(vocab - 1000)) + 500 } }
-        func batchedRate(_ model: LlamaModel) throws -> (wall: Double, cpu: Double) {
+        // Generation: greedy tokens after 8-token prompts, minus the time of those prompts alone.
+        func generationRate(_ model: LlamaModel, prompts: [[Int]]) throws -> (wall: Double, cpu: Double) {
             let prefillOnly = try Stopwatch.best(rounds: rounds) {
                 _ = try model.generate(prompts: prompts, tokenizer: tokenizer, options: greedy(1), rng: &rng)
             }
             let whole = try Stopwatch.best(rounds: rounds) {
-                _ = try model.generate(prompts: prompts, tokenizer: tokenizer, options: greedy(genTokens), rng: &rng)
+                let results = try model.generate(prompts: prompts, tokenizer: tokenizer, options: greedy(genTokens), rng: &rng)
+                precondition(results.allSatisfy { $0.tokens.count == genTokens })
             }
-            let tokens = Double(genBatch * (genTokens - 1))
+            let tokens = Double(prompts.count * (genTokens - 1))
             return (tokens / max(whole.wall - prefillOnly.wall, 1e-9), tokens / max(whole.cpu - prefillOnly.cpu, 1e-9))
         }
-        let batched = try batchedRate(llama)
-        let sgemm = try batchedRate(try LlamaModel(gguf: file, keepQuantized: false))
+        let single = try generationRate(llama, prompts: [Array(prompt.prefix(8))])
+        ours["generatedTokensPerSecond"] = single.wall
+        ours["generatedTokensPerCPUSecond"] = single.cpu
+
+        // Batched generation: --gen-batch short prompts decoded together, the quantised few-row
+        // products against sgemm on the Float32 weights (the same model loaded without them).
+        let prompts = (0..<genBatch).map { _ in (0..<8).map { _ in Int(rng.next() % UInt64(vocab - 1000)) + 500 } }
+        let batched = try generationRate(llama, prompts: prompts)
+        let sgemm = try generationRate(try LlamaModel(gguf: file, keepQuantized: false), prompts: prompts)
         ours["batchGeneratedTokensPerSecond"] = batched.wall
         ours["batchGeneratedTokensPerCPUSecond"] = batched.cpu
         ours["sgemmBatchGeneratedTokensPerSecond"] = sgemm.wall

@@ -102,6 +102,40 @@ struct LlamaPolicyTests {
         #expect(policy.model.tokenEmbedding.toArray() == baseBefore)
     }
 
+    /// Episodes played with the turn cache (each turn reads only what the last one did not)
+    /// are the episodes played without it: the same tokens and log-probs.
+    @Test func rolloutsThroughTheTurnCacheReadEachTokenOnceWithTheSameReplies() async throws {
+        let policy = try Self.policy()
+        let provider = banditProvider(maxTurns: 3, budgetTokens: 256)
+        func play(_ player: any TurnPolicy) async throws -> [PlayedEpisode] {
+            var rng = SeededRNG(seed: 4)
+            return try await RolloutWorker(provider: provider, policy: player, settings: RolloutSettings(batchSize: 4, perTurnMaxNewTokens: 8))
+                .play(seeds: Array(0..<4), rng: &rng)
+        }
+        let recorder = TurnCacheRecorder(policy)
+        let cached = try await play(recorder)
+        let uncached = try await play(TurnCacheRecorder(policy, cacheless: true))
+        let turns = zip(cached.flatMap(\.record.turns), uncached.flatMap(\.record.turns))
+        #expect(cached.flatMap(\.record.turns).count == uncached.flatMap(\.record.turns).count)
+        #expect(cached.contains { $0.record.turns.count > 1 }, "the random policy's replies are malformed, so episodes go on")
+        for (a, b) in turns {
+            #expect(a.contextTokens == b.contextTokens)
+            #expect(a.generatedTokens == b.generatedTokens)
+            for (p, q) in zip(a.logProbs, b.logProbs) { #expect(abs(p - q) < 1e-4) }
+        }
+        let cache = try #require(recorder.cache as? LlamaPromptCache)
+        #expect(cache.promptTokens == cached.flatMap(\.record.turns).reduce(0) { $0 + $1.contextTokens.count })
+        // A later turn's context is the last one, its reply (whose last token was never read)
+        // and new tokens (the observation, the next header): only those are read again.
+        let firstContexts = cached.reduce(0) { $0 + $1.record.turns[0].contextTokens.count }
+        let newTokens = cached.flatMap { episode in
+            zip(episode.record.turns, episode.record.turns.dropFirst()).map { last, next in
+                next.contextTokens.count - (last.contextTokens.count + last.generatedTokens.count - 1)
+            }
+        }
+        #expect(cache.readTokens <= firstContexts + newTokens.reduce(0, +), "read \(cache.readTokens) of \(cache.promptTokens)")
+    }
+
     @Test func aCheckpointFolderRoundTripsAndIsToldApartFromGPT2() throws {
         let policy = try Self.policy()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("llama-policy-\(UUID().uuidString)")
@@ -127,6 +161,38 @@ struct LlamaPolicyTests {
         #expect(try PolicyFactory.load(checkpoint: gpt2Folder, resolveBase: { _ in Issue.record("a GPT-2 folder needs no base"); return try Self.base() }) is GPT2Policy)
         #expect(throws: (any Error).self) { try PolicyFactory.load(checkpoint: folder.appendingPathComponent("nothing"), resolveBase: { _ in try Self.base() }) }
     }
+}
+
+/// `policy` as it is, but keeping the turn cache it makes (or, `cacheless`, making none).
+final class TurnCacheRecorder: TurnPolicy, @unchecked Sendable {
+    let policy: any TurnPolicy
+    let cacheless: Bool
+    private(set) var cache: (any TurnCache)?
+
+    init(_ policy: any TurnPolicy, cacheless: Bool = false) {
+        self.policy = policy
+        self.cacheless = cacheless
+    }
+
+    var contextTokenizer: any ContextTokenizer { policy.contextTokenizer }
+    var contextLength: Int { policy.contextLength }
+    var vocabularySize: Int { policy.vocabularySize }
+    var parameters: [Tensor] { policy.parameters }
+    func makeTurnCache() -> (any TurnCache)? {
+        cache = cacheless ? nil : policy.makeTurnCache()
+        return cache
+    }
+    func generate(contexts: [[Int32]], sampling: SamplingConfig, rng: inout SeededRNG) throws -> [GeneratedReply] {
+        try policy.generate(contexts: contexts, sampling: sampling, rng: &rng)
+    }
+    func generate(contexts: [[Int32]], sampling: SamplingConfig, rng: inout SeededRNG, cache: (any TurnCache)?) throws -> [GeneratedReply] {
+        try policy.generate(contexts: contexts, sampling: sampling, rng: &rng, cache: cache)
+    }
+    func continuationScores(contexts: [[Int32]], continuations: [[Int32]]) throws -> ContinuationScores {
+        try policy.continuationScores(contexts: contexts, continuations: continuations)
+    }
+    func replyTokens(for text: String) -> [Int32] { policy.replyTokens(for: text) }
+    func save(to folder: URL) throws { try policy.save(to: folder) }
 }
 
 /// The same contract on the real SmolLM2-135M-Instruct file (its BPE tokenizer and template).

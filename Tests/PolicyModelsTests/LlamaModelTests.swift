@@ -51,6 +51,38 @@ struct LlamaModelTests {
         }
     }
 
+    /// A second turn through a `LlamaPromptCache`: a row extending its first turn reads only
+    /// its new tokens, a row the cache has never seen reads all of its own, and every step's
+    /// logits are still the full forward pass's.
+    @Test func promptCacheReadsOnlyNewTokensWithTheSameLogits() throws {
+        let model = Self.model()
+        let first = ["sys: q one", "sys: q two!", "sys: three"].map { Array($0.utf8).map(Int.init) }
+        var options = GenerationOptions(sampling: SamplingConfig(temperature: 0, maxNewTokens: 5, stopAtEndOfText: false), recordLogits: true)
+        let cache = LlamaPromptCache()
+        var rng = SeededRNG(seed: 1)
+        let replies = try model.generate(prompts: first, tokenizer: Self.tokenizer, options: options, cache: cache, rng: &rng)
+        // Each row's prompt and the 4 reply tokens fed back (the 5th was never read).
+        #expect(cache.storedTokens == first.reduce(0) { $0 + $1.count + 4 })
+        // The prompts share "sys: " (read once, apart); each row then reads a window as wide as
+        // the longest rest, "q two!" (6 tokens).
+        #expect(cache.readTokens == 3 * 6)
+
+        let second = [first[0] + replies[0].tokens + Array(" ok".utf8).map(Int.init),
+                      Array("new task".utf8).map(Int.init),
+                      first[2] + replies[2].tokens + Array(" a longer note".utf8).map(Int.init)]
+        let cached = try model.generate(prompts: second, tokenizer: Self.tokenizer, options: options, cache: cache, rng: &rng)
+        options.useKVCache = false
+        let full = try model.generate(prompts: second, tokenizer: Self.tokenizer, options: options, rng: &rng)
+        for (c, f) in zip(cached, full) {
+            #expect(c.tokens == f.tokens)
+            for (a, b) in zip(c.stepLogits, f.stepLogits) { #expect(zip(a, b).map { abs($0 - $1) }.max()! < 1e-4) }
+        }
+        // Row 2's rest is the widest: its last reply token and " a longer note", 15 tokens. Row 0
+        // reads that many too (a few again); row 1, all 8 of its own.
+        #expect(cache.readTokens - 3 * 6 == 15 + 8 + 15)
+        #expect(cache.storedTokens == second.reduce(0) { $0 + $1.count + 4 })
+    }
+
     @Test func batchedEqualsOneByOneAndScoresMatchGeneration() throws {
         let model = Self.model()
         let options = GenerationOptions(sampling: SamplingConfig(temperature: 0, maxNewTokens: 6, stopAtEndOfText: false))

@@ -75,8 +75,17 @@ public final class LlamaPolicy: TurnPolicy, @unchecked Sendable {
     }
 
     public func generate(contexts: [[Int32]], sampling: SamplingConfig, rng: inout SeededRNG) throws -> [GeneratedReply] {
+        try generate(contexts: contexts, sampling: sampling, rng: &rng, cache: nil)
+    }
+
+    /// Keys and values of each episode's last turn (`LlamaPromptCache`): a turn then reads its
+    /// new tokens only, not the whole context again.
+    public func makeTurnCache() -> (any TurnCache)? { LlamaPromptCache() }
+
+    public func generate(contexts: [[Int32]], sampling: SamplingConfig, rng: inout SeededRNG, cache: (any TurnCache)?) throws -> [GeneratedReply] {
         let results = try model.generate(
-            prompts: contexts.map { $0.map(Int.init) }, tokenizer: generationTokenizer, options: GenerationOptions(sampling: sampling), rng: &rng)
+            prompts: contexts.map { $0.map(Int.init) }, tokenizer: generationTokenizer, options: GenerationOptions(sampling: sampling),
+            cache: cache as? LlamaPromptCache, rng: &rng)
         let end = Int(chat.endOfReply)
         return try results.map { result in
             GeneratedReply(
@@ -125,6 +134,8 @@ public final class LlamaPolicy: TurnPolicy, @unchecked Sendable {
         }
     }
 }
+
+extension LlamaPromptCache: TurnCache {}
 
 /// A tokenizer that is `base` except that its end of text is the end of a reply (SmolLM2's GGUF
 /// says `<|im_end|>` already; other templates' end-of-message token may differ from it).

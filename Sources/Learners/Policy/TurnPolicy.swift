@@ -44,6 +44,14 @@ public protocol TurnPolicy: AnyObject, Sendable {
     /// Samples one reply per context in one batch, without autograd. `sampling.temperature` 0
     /// is greedy. A seed in `rng` fixes the output.
     func generate(contexts: [[Int32]], sampling: SamplingConfig, rng: inout SeededRNG) throws -> [GeneratedReply]
+    /// A store that `generate(contexts:sampling:rng:cache:)` may fill and read between the
+    /// turns of one batch of episodes (each turn's context extends the last one's), so a turn
+    /// reads only its new tokens; nil (the default) for a model without one. It is valid only
+    /// while the weights stay unchanged.
+    func makeTurnCache() -> (any TurnCache)?
+    /// `generate(contexts:sampling:rng:)` through a store from `makeTurnCache`: the same replies
+    /// (up to float rounding), read faster.
+    func generate(contexts: [[Int32]], sampling: SamplingConfig, rng: inout SeededRNG, cache: (any TurnCache)?) throws -> [GeneratedReply]
     /// Per-token log-probabilities (and entropies) of `continuations` after `contexts`, recorded
     /// in the autograd graph so a loss built on them trains the policy.
     func continuationScores(contexts: [[Int32]], continuations: [[Int32]]) throws -> ContinuationScores
@@ -60,6 +68,10 @@ public protocol TurnPolicy: AnyObject, Sendable {
 extension TurnPolicy {
     public var namedParameters: [(name: String, tensor: Tensor)] { positionallyNamed(parameters) }
     public var tokensPerForward: Int { .max }
+    public func makeTurnCache() -> (any TurnCache)? { nil }
+    public func generate(contexts: [[Int32]], sampling: SamplingConfig, rng: inout SeededRNG, cache: (any TurnCache)?) throws -> [GeneratedReply] {
+        try generate(contexts: contexts, sampling: sampling, rng: &rng)
+    }
 
     /// The ids that close a reply (the chat template's end-of-message marker).
     public var replyClosing: [Int32] { contextTokenizer.replyClosing }
@@ -78,6 +90,9 @@ extension TurnPolicy {
         return tokens
     }
 }
+
+/// What a policy keeps between the turns of one batch of episodes (see `TurnPolicy.makeTurnCache`).
+public protocol TurnCache: AnyObject {}
 
 /// `parameters` named `parameters.0`, `parameters.1`, … (for policies without weight names).
 func positionallyNamed(_ parameters: [Tensor]) -> [(name: String, tensor: Tensor)] {

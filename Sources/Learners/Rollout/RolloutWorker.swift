@@ -86,6 +86,8 @@ public struct RolloutWorker: Sendable {
                 tokenizer: policy.contextTokenizer, configuration: configuration)
             slots.append(Slot(environment: environment, seed: seed, task: task, builder: builder))
         }
+        // Each turn's context extends the episode's last one; the policy may keep what it read.
+        let turnCache = policy.makeTurnCache()
         while true {
             // Ask every open episode's builder what comes next.
             var requests: [(slot: Int, tokens: [Int32], messages: [ChatMessage], maxNew: Int, isSummary: Bool)] = []
@@ -100,7 +102,7 @@ public struct RolloutWorker: Sendable {
             if requests.isEmpty { break }
             var sampling = settings.sampling
             sampling.maxNewTokens = requests.map(\.maxNew).min()!
-            let replies = try policy.generate(contexts: requests.map(\.tokens), sampling: sampling, rng: &rng)
+            let replies = try policy.generate(contexts: requests.map(\.tokens), sampling: sampling, rng: &rng, cache: turnCache)
             // Step the environments concurrently (tool calls run in the sandbox pool).
             let results = await withTaskGroup(of: (Int, StepResult?).self) { group in
                 for (k, request) in requests.enumerated() where !request.isSummary {

@@ -11,17 +11,22 @@ struct CacheColumns {
     private(set) var filled = 0
     private var nextPositions: [Int]
 
-    /// Columns for the left-padded `batch`, after `sharedPrefix` tokens every row has in common
-    /// (already in the cache's first columns; `batch` then holds each row's remaining tokens).
-    init(batch: TokenBatch, maxNewTokens: Int, sharedPrefix: Int = 0) {
-        capacity = sharedPrefix + batch.length + Swift.max(maxNewTokens, 1)
+    /// Columns for the left-padded `batch` after `cachedColumns` columns of keys and values the
+    /// decoder already holds: row b's `cached[b]` tokens (its first ones) sit right-aligned in
+    /// them, so every row reads as one unbroken run, and `batch` holds each row's remaining
+    /// tokens (positions continue from `cached[b]`). No `cached` means none.
+    init(batch: TokenBatch, maxNewTokens: Int, cached: [Int] = [], cachedColumns: Int = 0) {
+        let known = cached.isEmpty ? [Int](repeating: 0, count: batch.batchSize) : cached
+        precondition(known.count == batch.batchSize && known.allSatisfy { $0 <= cachedColumns })
+        capacity = cachedColumns + batch.length + Swift.max(maxNewTokens, 1)
         var mask = [Bool](repeating: true, count: batch.batchSize * capacity)
         for b in 0..<batch.batchSize {
-            for t in 0..<batch.length { mask[b * capacity + sharedPrefix + t] = batch.mask[b * batch.length + t] }
+            for t in 0..<(cachedColumns - known[b]) { mask[b * capacity + t] = false }
+            for t in 0..<batch.length { mask[b * capacity + cachedColumns + t] = batch.mask[b * batch.length + t] }
         }
         keyMask = mask
-        filled = sharedPrefix
-        nextPositions = batch.lengths.map { $0 + sharedPrefix }
+        filled = cachedColumns
+        nextPositions = zip(batch.lengths, known).map { $0 + $1 }
     }
 
     /// The ids and position ids of one new column: each active row's token at its next

@@ -5,49 +5,75 @@ import TensorCore
 /// token per row. The cache keeps rotated keys and values already repeated to every query
 /// head (`[B, capacity, D]` per layer), so attention is TensorCore's multi-head kernel.
 ///
-/// Prompts that begin alike (a system prompt and worked examples before every task) share
-/// their common tokens: `prefix` holds every layer's keys and values of them, `[1, P, D]`,
-/// encoded once; they fill each row's first P cache columns and `batch` holds only the rest.
+/// A row whose first tokens are already encoded (`KnownPrefix`: the system prompt every task
+/// shares, or the last turn of the same episode) starts from their keys and values, copied
+/// right-aligned into the cache's first columns; `batch` then holds only the rest. All rows
+/// read one window as wide as the longest rest, so a row that knows more reads a few tokens
+/// again rather than making every other row wait on padding.
 struct LlamaDecoder {
     let model: LlamaModel
+    /// What `prefill` reads: each prompt without its copied tokens, left-padded.
     let batch: TokenBatch
     let caches: [LayerCache]
-    private let sharedPrefix: Int
+    /// Tokens of each row whose keys and values were copied in.
+    private let copied: [Int]
+    private let heads: GroupedHeadLayout
     private var cacheState: CacheColumns
 
-    init(model: LlamaModel, batch: TokenBatch, maxNewTokens: Int, prefix: [LayerKeyValues]? = nil) {
+    init(model: LlamaModel, prompts: [[Int]], known: [KnownPrefix?], maxNewTokens: Int) {
         self.model = model
-        self.batch = batch
-        sharedPrefix = prefix?.first?.keys.shape[1] ?? 0
-        cacheState = CacheColumns(batch: batch, maxNewTokens: maxNewTokens, sharedPrefix: sharedPrefix)
+        heads = GroupedHeadLayout(model.config)
+        let window = zip(prompts, known).map { $0.count - ($1?.count ?? 0) }.max() ?? 0
+        let copied = prompts.map { Swift.max(0, $0.count - window) }
+        let cachedColumns = copied.max() ?? 0
+        self.copied = copied
+        batch = TokenBatch.leftPadded(zip(prompts, copied).map { Array($0.dropFirst($1)) })
+        cacheState = CacheColumns(batch: batch, maxNewTokens: maxNewTokens, cached: copied, cachedColumns: cachedColumns)
         let capacity = cacheState.capacity
         caches = (0..<model.config.layers).map { _ in
-            LayerCache(batch: batch.batchSize, capacity: capacity, dModel: model.config.dModel)
+            LayerCache(batch: prompts.count, capacity: capacity, dModel: model.config.dModel)
         }
-        if let prefix {
-            for (cache, shared) in zip(caches, prefix) {
-                Self.copyToEveryRow(shared.keys, into: cache.keys, rows: batch.batchSize, capacity: capacity)
-                Self.copyToEveryRow(shared.values, into: cache.values, rows: batch.batchSize, capacity: capacity)
+        for (row, prefix) in known.enumerated() where copied[row] > 0 {
+            // copied ≤ the known count: the window is at least this row's unknown rest.
+            let firstColumn = row * capacity + cachedColumns - copied[row]
+            for (layer, cache) in caches.enumerated() {
+                fill(cache.keys, at: firstColumn, from: prefix!.sequence.keys[layer], tokens: copied[row])
+                fill(cache.values, at: firstColumn, from: prefix!.sequence.values[layer], tokens: copied[row])
             }
         }
     }
 
     /// Logits `[B, vocab]` after the prompts.
     mutating func prefill() -> Tensor {
-        let shift = sharedPrefix
-        let positions = zip(batch.positions, batch.mask).map { $1 ? $0 + shift : 0 }
+        var positions = batch.positions
+        for row in 0..<batch.batchSize {
+            for t in 0..<batch.length where batch.mask[row * batch.length + t] { positions[row * batch.length + t] += copied[row] }
+        }
         return run(ids: batch.ids, positions: positions, columns: batch.length)
     }
 
-    /// Copies `[1, P, D]` into the first P columns of every row of a `[rows, capacity, D]` cache.
-    private static func copyToEveryRow(_ source: Tensor, into target: Tensor, rows: Int, capacity: Int) {
-        let rowStride = capacity * source.shape[2]
+    /// Writes `tokens` stored rows of `source` (kvDim floats each) into consecutive cache
+    /// columns from `column`, repeated to every query head.
+    private func fill(_ target: Tensor, at column: Int, from source: [Float], tokens: Int) {
+        let d = heads.repeatedDim, kv = heads.kvDim
         source.withUnsafeBufferPointer { src in
             target.withUnsafeMutableBufferPointer { dst in
-                for row in 0..<rows {
-                    (dst.baseAddress! + row * rowStride).update(from: src.baseAddress!, count: source.count)
-                }
+                for i in 0..<tokens { heads.writeRepeated(src.baseAddress! + i * kv, to: dst.baseAddress! + (column + i) * d) }
             }
+        }
+    }
+
+    /// Every row's keys and values so far, as sequences a later prompt can start from:
+    /// `sequences[b]` is row b's prompt and sampled tokens, of which the cache holds the ones
+    /// fed so far (all but the last sampled).
+    func encodedSequences(_ sequences: [[Int]]) -> [EncodedSequence] {
+        let capacity = cacheState.capacity
+        return sequences.enumerated().map { row, tokens in
+            let columns = (0..<cacheState.filled).filter { cacheState.keyMask[row * capacity + $0] }
+            let cells = columns.map { row * capacity + $0 }
+            return EncodedSequence(tokens: Array(tokens.prefix(columns.count)),
+                                   keys: caches.map { heads.unrepeated($0.keys, rows: cells) },
+                                   values: caches.map { heads.unrepeated($0.values, rows: cells) })
         }
     }
 

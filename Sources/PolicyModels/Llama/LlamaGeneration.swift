@@ -4,26 +4,52 @@ extension LlamaModel {
     /// Continues each prompt by sampling, all prompts in one left-padded batch over a KV
     /// cache; the same contract as `GPT2Model.generate` (stop conditions, log-probs, seeded
     /// sampling in row order). `useKVCache: false` recomputes the whole sequence every step.
+    ///
+    /// With `cache`, a prompt that begins like a sequence the cache holds (the same episode's
+    /// previous turn) reads only its new tokens, and the cache afterwards holds these rows
+    /// instead. The tokens every prompt starts with are encoded once either way.
     public func generate<G: RandomNumberGenerator>(
         prompts: [[Int]], tokenizer: any Tokenizer, options: GenerationOptions = GenerationOptions(),
-        rng: inout G
+        cache: LlamaPromptCache? = nil, rng: inout G
     ) throws(PolicyModelsError) -> [GenerationResult] {
         var decoder: LlamaDecoder?
-        return try sampleContinuations(
+        let results = try sampleContinuations(
             prompts: prompts, tokenizer: tokenizer, limits: inputLimits, options: options, rng: &rng,
             firstLogits: { () throws(PolicyModelsError) -> Tensor in
                 guard options.useKVCache else { return try lastLogits(TokenBatch.leftPadded(prompts)) }
-                // The tokens every prompt starts with are encoded once, not once per row.
-                let shared = Self.sharedPrefixLength(prompts)
-                let prefix = shared > 0 ? encodedPrefix(TokenBatch.rightPadded([Array(prompts[0].prefix(shared))])) : nil
-                decoder = LlamaDecoder(model: self, batch: TokenBatch.leftPadded(prompts.map { Array($0.dropFirst(shared)) }),
-                                       maxNewTokens: options.sampling.maxNewTokens, prefix: prefix)
+                decoder = LlamaDecoder(model: self, prompts: prompts, known: knownPrefixes(prompts, cache: cache),
+                                       maxNewTokens: options.sampling.maxNewTokens)
                 return decoder!.prefill()
             },
             nextLogits: { (state: GenerationState) throws(PolicyModelsError) -> Tensor in
                 guard decoder != nil else { return try lastLogits(TokenBatch.leftPadded(state.sequences)) }
                 return decoder!.advance(state.lastTokens, active: state.active)
             })
+        if let cache, let decoder {
+            cache.update(from: decoder, prompts: prompts, sequences: zip(prompts, results).map { $0 + $1.tokens })
+        }
+        return results
+    }
+
+    /// For each prompt, the longest start whose keys and values are known without reading it:
+    /// from `cache`, or else the tokens all prompts share (encoded here, once for every row).
+    func knownPrefixes(_ prompts: [[Int]], cache: LlamaPromptCache?) -> [KnownPrefix?] {
+        var known = prompts.map { cache?.longestMatch($0) }
+        let shared = Self.sharedPrefixLength(prompts)
+        if shared > 0, known.contains(where: { ($0?.count ?? 0) < shared }) {
+            let common = KnownPrefix(sequence: encodedSequence(Array(prompts[0].prefix(shared))), count: shared)
+            known = known.map { ($0?.count ?? 0) < shared ? common : $0 }
+        }
+        return known
+    }
+
+    /// Every layer's keys and values of `tokens`, in the cache's stored layout.
+    func encodedSequence(_ tokens: [Int]) -> EncodedSequence {
+        let layout = GroupedHeadLayout(config)
+        let encoded = noGrad { encodedPrefix(TokenBatch.rightPadded([tokens])) }
+        let rows = Array(tokens.indices)
+        return EncodedSequence(tokens: tokens, keys: encoded.map { layout.unrepeated($0.keys, rows: rows) },
+                               values: encoded.map { layout.unrepeated($0.values, rows: rows) })
     }
 
     /// How many leading tokens all `prompts` share, leaving every prompt at least one token of

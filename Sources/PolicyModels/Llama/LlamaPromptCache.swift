@@ -1,0 +1,106 @@
+import TensorCore
+
+/// Keys and values of earlier generations that later prompts may start with: what lets the
+/// next turn of a multi-turn episode read only its new tokens (the last reply's closing, the
+/// tool's observation, the next header) instead of its whole context again.
+///
+/// `LlamaModel.generate(…, cache:)` finds, for each prompt, the stored sequence it shares the
+/// most leading tokens with and starts that row's decoding from those tokens' keys and values;
+/// afterwards the store holds the rows it just decoded (each prompt and the reply tokens fed
+/// back). Keys and values belong to the weights that computed them, so a cache must not outlive
+/// a weight update: the rollout worker makes one per batch of episodes.
+public final class LlamaPromptCache {
+    var sequences: [EncodedSequence] = []
+
+    public init() {}
+
+    /// Prompt tokens generation was asked to continue, over the cache's life.
+    public private(set) var promptTokens = 0
+    /// Of those, the tokens the model read (the rest were known from the cache or shared
+    /// between the prompts of a call).
+    public private(set) var readTokens = 0
+
+    /// Tokens the cache holds keys and values for, over all its sequences.
+    public var storedTokens: Int { sequences.reduce(0) { $0 + $1.tokens.count } }
+
+    /// Keeps `decoder`'s rows (prompts and fed reply tokens, `sequences[b]` being row b's
+    /// prompt and sampled tokens) in place of the cache's contents, and counts what it read.
+    func update(from decoder: LlamaDecoder, prompts: [[Int]], sequences: [[Int]]) {
+        promptTokens += prompts.reduce(0) { $0 + $1.count }
+        readTokens += decoder.batch.lengths.reduce(0, +)
+        self.sequences = decoder.encodedSequences(sequences)
+    }
+
+    /// The stored sequence sharing the most leading tokens with `prompt`, and how many (at most
+    /// `prompt.count - 1`: the prompt's last token must be read to give the first logits).
+    func longestMatch(_ prompt: [Int]) -> KnownPrefix? {
+        var best: KnownPrefix?
+        for sequence in sequences {
+            let count = min(sequence.sharedLength(with: prompt), prompt.count - 1)
+            if count > (best?.count ?? 0) { best = KnownPrefix(sequence: sequence, count: count) }
+        }
+        return best
+    }
+}
+
+/// A row's first `count` tokens, whose keys and values `sequence` holds.
+struct KnownPrefix {
+    let sequence: EncodedSequence
+    let count: Int
+}
+
+/// A run of tokens with every layer's rotated keys and values of it, `tokens.count × kvDim`
+/// floats per layer: the key/value heads before they are repeated to every query head, so a
+/// SmolLM2-135M token costs 46 KB instead of 138 KB.
+struct EncodedSequence {
+    let tokens: [Int]
+    let keys: [[Float]]
+    let values: [[Float]]
+
+    /// How many leading tokens `prompt` has in common with this sequence.
+    func sharedLength(with prompt: [Int]) -> Int {
+        var n = 0
+        let limit = min(tokens.count, prompt.count)
+        while n < limit, tokens[n] == prompt[n] { n += 1 }
+        return n
+    }
+}
+
+/// Converts keys or values between the cache layout (each key/value head repeated to `groups`
+/// query heads, `dModel` floats per token) and the stored one (`kvDim` floats per token).
+struct GroupedHeadLayout {
+    let groups: Int
+    let headDim: Int
+    let kvHeads: Int
+
+    init(_ config: LlamaConfig) {
+        groups = config.groups
+        headDim = config.headDim
+        kvHeads = config.kvHeads
+    }
+
+    var kvDim: Int { kvHeads * headDim }
+    var repeatedDim: Int { kvDim * groups }
+
+    /// The key/value heads of the given rows of a repeated `[…, repeatedDim]` tensor, kvDim
+    /// floats per row (row r starts at float r · repeatedDim).
+    func unrepeated(_ tensor: Tensor, rows: [Int]) -> [Float] {
+        var out: [Float] = []
+        out.reserveCapacity(rows.count * kvDim)
+        tensor.withUnsafeBufferPointer { all in
+            for row in rows {
+                for head in 0..<kvHeads {
+                    out.append(contentsOf: all[(row * repeatedDim + head * groups * headDim)...].prefix(headDim))
+                }
+            }
+        }
+        return out
+    }
+
+    /// Writes the `kvDim` floats at `source` to the repeated row at `target`.
+    func writeRepeated(_ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>) {
+        for head in 0..<(kvHeads * groups) {
+            (target + head * headDim).update(from: source + (head / groups) * headDim, count: headDim)
+        }
+    }
+}

@@ -15,7 +15,9 @@ struct BenchLlamaCommand: ParsableCommand {
             --gen-tokens greedy tokens after a short prompt, batch 1, KV cache. Batched \
             generation: the same for --gen-batch prompts decoded together (ArCHer's fresh \
             replies, a rollout), next to the same model with every product through OpenBLAS \
-            sgemm on its Float32 weights. LoRA training: \
+            sgemm on its Float32 weights. Multi-turn decoding: --gen-batch episodes of 6 turns \
+            decoded as a rollout decodes them, with the turn cache (a turn reads only the tokens \
+            after its last reply) and without it (each turn reads its whole context again). LoRA training: \
             forward + backward of a batch of 4 × 64 tokens through rank-16 adapters on every \
             projection (base frozen). The peer is llama.cpp through llama-cpp-python with \
             --peer-threads threads, run by `Benchmarks/llama_reference.py bench` with the \
@@ -109,6 +111,28 @@ struct BenchLlamaCommand: ParsableCommand {
         ours["sgemmBatchGeneratedTokensPerSecond"] = sgemm.wall
         ours["sgemmBatchGeneratedTokensPerCPUSecond"] = sgemm.cpu
 
+        // Multi-turn decoding: --gen-batch episodes decoded turn by turn as a rollout does,
+        // through a turn cache (each turn reads its new tokens) and without one (each turn
+        // reads its whole context but the start every episode shares).
+        func multiTurn(cached: Bool) throws -> (wall: Double, cpu: Double) {
+            try Stopwatch.best(rounds: rounds) {
+                var episodeRNG = SeededRNG(seed: 7)
+                func tokens(_ n: Int) -> [Int] { (0..<n).map { _ in Int(episodeRNG.next() % UInt64(vocab - 1000)) + 500 } }
+                let start = tokens(MultiTurnShape.sharedStart)
+                var contexts = (0..<genBatch).map { _ in start + tokens(MultiTurnShape.task) }
+                let cache = cached ? LlamaPromptCache() : nil
+                for _ in 0..<MultiTurnShape.turns {
+                    let replies = try llama.generate(prompts: contexts, tokenizer: tokenizer, options: greedy(MultiTurnShape.reply),
+                                                     cache: cache, rng: &rng)
+                    contexts = zip(contexts, replies).map { $0 + $1.tokens + tokens(MultiTurnShape.between) }
+                }
+            }
+        }
+        let withCache = try multiTurn(cached: true)
+        let rereading = try multiTurn(cached: false)
+        ours["multiTurnSecondsWithTurnCache"] = withCache.wall
+        ours["multiTurnSecondsRereading"] = rereading.wall
+
         // LoRA training: forward + backward through rank-16 adapters on every projection.
         try llama.attachLoRA(LoRAConfig(), rng: &rng)
         let rows = (0..<4).map { _ in (0..<64).map { _ in Int(rng.next() % UInt64(vocab)) } }
@@ -130,6 +154,7 @@ struct BenchLlamaCommand: ParsableCommand {
             if let a = ours[key], let b = peer?[key], b > 0 { ratios[key] = a / b }
         }
         ratios["batchGenerationVsSgemmPerCPUSecond"] = batched.cpu / sgemm.cpu
+        ratios["turnCacheVsRereadingPerCPUSecond"] = rereading.cpu / withCache.cpu
         let report = Report(turnrl: ours, peer: peer, peerNote: note, ratios: ratios)
         if json {
             let encoder = JSONEncoder()
@@ -148,6 +173,8 @@ struct BenchLlamaCommand: ParsableCommand {
         }
         print(String(format: "Batch-%d generation: %.1f tokens/s (%.1f per CPU second); through sgemm on Float32 weights %.1f (%.1f): %.2f× per CPU second",
                      genBatch, batched.wall, batched.cpu, sgemm.wall, sgemm.cpu, batched.cpu / sgemm.cpu))
+        print(String(format: "Multi-turn decoding (%d episodes × %d turns): %.1f s with the turn cache, %.1f s reading each context again (CPU %.1f vs %.1f s): %.2f× per CPU second",
+                     genBatch, MultiTurnShape.turns, withCache.wall, rereading.wall, withCache.cpu, rereading.cpu, rereading.cpu / withCache.cpu))
         print(String(format: "LoRA parameters: %.2f M; load (dequantise) %.1f s", (ours["loraParameters"] ?? 0) / 1e6, ours["loadSeconds"] ?? 0))
     }
 
@@ -173,6 +200,17 @@ struct BenchLlamaCommand: ParsableCommand {
             return (nil, "not run: cannot start \(python): \(error)")
         }
     }
+}
+
+/// The episodes of `bench llama`'s multi-turn figure, in tokens: shaped like guess-country's
+/// (a system prompt every task shares, a short task, short replies, an observation and the
+/// next turn's header between replies).
+enum MultiTurnShape {
+    static let sharedStart = 256
+    static let task = 32
+    static let turns = 6
+    static let reply = 16
+    static let between = 32
 }
 
 /// Wall and process CPU seconds of one call: on a machine shared with other work the CPU

@@ -2,8 +2,8 @@ import TensorCore
 
 /// Runs a `LlamaModel` one column at a time over a KV cache (the Llama counterpart of
 /// `IncrementalDecoder`): `prefill` reads the left-padded prompts once, `advance` feeds one
-/// token per row. The cache keeps rotated keys and values already repeated to every query
-/// head (`[B, capacity, D]` per layer), so attention is TensorCore's multi-head kernel.
+/// token per row. The cache keeps the rotated key/value heads (`[B, capacity, kvDim]` per
+/// layer), which TensorCore's attention reads for every query head of their group.
 ///
 /// A row whose first tokens are already encoded (`KnownPrefix`: the system prompt every task
 /// shares, or the last turn of the same episode) starts from their keys and values, copied
@@ -17,12 +17,10 @@ struct LlamaDecoder {
     let caches: [LayerCache]
     /// Tokens of each row whose keys and values were copied in.
     private let copied: [Int]
-    private let heads: GroupedHeadLayout
     private var cacheState: CacheColumns
 
     init(model: LlamaModel, prompts: [[Int]], known: [KnownPrefix?], maxNewTokens: Int) {
         self.model = model
-        heads = GroupedHeadLayout(model.config)
         let window = zip(prompts, known).map { $0.count - ($1?.count ?? 0) }.max() ?? 0
         let copied = prompts.map { Swift.max(0, $0.count - window) }
         let cachedColumns = copied.max() ?? 0
@@ -31,7 +29,7 @@ struct LlamaDecoder {
         cacheState = CacheColumns(batch: batch, maxNewTokens: maxNewTokens, cached: copied, cachedColumns: cachedColumns)
         let capacity = cacheState.capacity
         caches = (0..<model.config.layers).map { _ in
-            LayerCache(batch: prompts.count, capacity: capacity, dModel: model.config.dModel)
+            LayerCache(batch: prompts.count, capacity: capacity, dModel: model.config.kvDim)
         }
         for (row, prefix) in known.enumerated() where copied[row] > 0 {
             // copied ≤ the known count: the window is at least this row's unknown rest.
@@ -52,13 +50,13 @@ struct LlamaDecoder {
         return run(ids: batch.ids, positions: positions, columns: batch.length)
     }
 
-    /// Writes `tokens` stored rows of `source` (kvDim floats each) into consecutive cache
-    /// columns from `column`, repeated to every query head.
+    /// Writes the first `tokens` stored rows of `source` (kvDim floats each) into consecutive
+    /// cache columns from `column`.
     private func fill(_ target: Tensor, at column: Int, from source: [Float], tokens: Int) {
-        let d = heads.repeatedDim, kv = heads.kvDim
+        let kv = model.config.kvDim
         source.withUnsafeBufferPointer { src in
             target.withUnsafeMutableBufferPointer { dst in
-                for i in 0..<tokens { heads.writeRepeated(src.baseAddress! + i * kv, to: dst.baseAddress! + (column + i) * d) }
+                (dst.baseAddress! + column * kv).update(from: src.baseAddress!, count: tokens * kv)
             }
         }
     }
@@ -70,11 +68,21 @@ struct LlamaDecoder {
         let capacity = cacheState.capacity
         return sequences.enumerated().map { row, tokens in
             let columns = (0..<cacheState.filled).filter { cacheState.keyMask[row * capacity + $0] }
-            let cells = columns.map { row * capacity + $0 }
             return EncodedSequence(tokens: Array(tokens.prefix(columns.count)),
-                                   keys: caches.map { heads.unrepeated($0.keys, rows: cells) },
-                                   values: caches.map { heads.unrepeated($0.values, rows: cells) })
+                                   keys: caches.map { gather($0.keys, row: row, columns: columns) },
+                                   values: caches.map { gather($0.values, row: row, columns: columns) })
         }
+    }
+
+    /// `columns` of one row of a cache tensor, kvDim floats each.
+    private func gather(_ tensor: Tensor, row: Int, columns: [Int]) -> [Float] {
+        let kv = model.config.kvDim, rowStart = row * cacheState.capacity
+        var out: [Float] = []
+        out.reserveCapacity(columns.count * kv)
+        tensor.withUnsafeBufferPointer { all in
+            for column in columns { out += all[((rowStart + column) * kv)..<((rowStart + column + 1) * kv)] }
+        }
+        return out
     }
 
     /// Feeds one token per row (inactive rows get masked padding); logits `[B, vocab]`.
@@ -90,9 +98,9 @@ struct LlamaDecoder {
         for (layer, cache) in zip(model.layers, caches) {
             let h = x.rmsNorm(weight: layer.attentionNorm, eps: c.rmsNormEpsilon)
             let (query, key, value) = layer.queryKeyValue(h, positions: positions)
-            store(key.repeatingHeads(groups: c.groups, headDim: c.headDim), into: cache.keys, cache: cache, columns: count)
-            store(value.repeatingHeads(groups: c.groups, headDim: c.headDim), into: cache.values, cache: cache, columns: count)
-            let attended = Tensor.causalSelfAttention(query: query, key: cache.keys, value: cache.values, heads: c.heads,
+            store(key, into: cache.keys, cache: cache, columns: count)
+            store(value, into: cache.values, cache: cache, columns: count)
+            let attended = Tensor.causalSelfAttention(query: query, key: cache.keys, value: cache.values, heads: c.heads, groups: c.groups,
                                                       keyLength: cacheState.filled + count, keyMask: cacheState.keyMask)
             x = x + layer.o(attended)
             x = x + layer.feedForward(x)
@@ -103,9 +111,9 @@ struct LlamaDecoder {
         return model.logits(fromHidden: normed).reshaped([rows, c.vocabSize])
     }
 
-    /// Copies `[B, columns, D]` into cache positions `filled ..< filled + columns`.
+    /// Copies `[B, columns, kvDim]` into cache positions `filled ..< filled + columns`.
     private func store(_ source: Tensor, into target: Tensor, cache: LayerCache, columns count: Int) {
-        let d = model.config.dModel
+        let d = model.config.kvDim
         source.withUnsafeBufferPointer { src in
             target.withUnsafeMutableBufferPointer { dst in
                 for row in 0..<batch.batchSize {

@@ -45,11 +45,8 @@ extension LlamaModel {
 
     /// Every layer's keys and values of `tokens`, in the cache's stored layout.
     func encodedSequence(_ tokens: [Int]) -> EncodedSequence {
-        let layout = GroupedHeadLayout(config)
         let encoded = noGrad { encodedPrefix(TokenBatch.rightPadded([tokens])) }
-        let rows = Array(tokens.indices)
-        return EncodedSequence(tokens: tokens, keys: encoded.map { layout.unrepeated($0.keys, rows: rows) },
-                               values: encoded.map { layout.unrepeated($0.values, rows: rows) })
+        return EncodedSequence(tokens: tokens, keys: encoded.map { $0.keys.toArray() }, values: encoded.map { $0.values.toArray() })
     }
 
     /// How many leading tokens all `prompts` share, leaving every prompt at least one token of

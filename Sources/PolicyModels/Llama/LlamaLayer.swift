@@ -57,19 +57,18 @@ public final class LlamaLayer: @unchecked Sendable {
     }
 
     /// The layer over `x` `[B, T, D]` whose tokens come after `prefix` (this layer's keys and
-    /// values of the earlier tokens, `[B, P, D]` each): queries attend to the prefix and
+    /// values of the earlier tokens, `[B, P, kvDim]` each): queries attend to the prefix and
     /// causally to `x`. `keyMask` covers B × (P + T) keys. Also returns `x`'s own rotated keys
-    /// and values, repeated to every query head (what a later call's prefix is made of).
+    /// and values (what a later call's prefix is made of).
     func forward(_ x: Tensor, positions: [Int], keyMask: [Bool]?, after prefix: LayerKeyValues?)
         -> (output: Tensor, keyValues: LayerKeyValues) {
         let c = config
         let h = x.rmsNorm(weight: attentionNorm, eps: c.rmsNormEpsilon)
         let (query, key, value) = queryKeyValue(h, positions: positions)
-        let own = LayerKeyValues(keys: key.repeatingHeads(groups: c.groups, headDim: c.headDim),
-                                 values: value.repeatingHeads(groups: c.groups, headDim: c.headDim))
+        let own = LayerKeyValues(keys: key, values: value)
         let keys = prefix.map { Tensor.concat([$0.keys, own.keys], axis: 1) } ?? own.keys
         let values = prefix.map { Tensor.concat([$0.values, own.values], axis: 1) } ?? own.values
-        let attended = Tensor.causalSelfAttention(query: query, key: keys, value: values, heads: c.heads, keyMask: keyMask)
+        let attended = Tensor.causalSelfAttention(query: query, key: keys, value: values, heads: c.heads, groups: c.groups, keyMask: keyMask)
         let x = x + o(attended)
         return (x + feedForward(x), own)
     }
@@ -81,8 +80,8 @@ public final class LlamaLayer: @unchecked Sendable {
     }
 }
 
-/// One layer's rotated keys and values of a run of tokens, `[B, T, D]` each (already repeated
-/// to every query head).
+/// One layer's rotated keys and values of a run of tokens, `[B, T, kvDim]` each: the key/value
+/// heads, which attention reads for every query head of their group without copying them.
 struct LayerKeyValues {
     let keys: Tensor
     let values: Tensor

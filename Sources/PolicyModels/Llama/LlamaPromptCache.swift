@@ -1,5 +1,3 @@
-import TensorCore
-
 /// Keys and values of earlier generations that later prompts may start with: what lets the
 /// next turn of a multi-turn episode read only its new tokens (the last reply's closing, the
 /// tool's observation, the next header) instead of its whole context again.
@@ -50,8 +48,7 @@ struct KnownPrefix {
 }
 
 /// A run of tokens with every layer's rotated keys and values of it, `tokens.count × kvDim`
-/// floats per layer: the key/value heads before they are repeated to every query head, so a
-/// SmolLM2-135M token costs 46 KB instead of 138 KB.
+/// floats per layer (the key/value heads: 46 KB per SmolLM2-135M token).
 struct EncodedSequence {
     let tokens: [Int]
     let keys: [[Float]]
@@ -63,44 +60,5 @@ struct EncodedSequence {
         let limit = min(tokens.count, prompt.count)
         while n < limit, tokens[n] == prompt[n] { n += 1 }
         return n
-    }
-}
-
-/// Converts keys or values between the cache layout (each key/value head repeated to `groups`
-/// query heads, `dModel` floats per token) and the stored one (`kvDim` floats per token).
-struct GroupedHeadLayout {
-    let groups: Int
-    let headDim: Int
-    let kvHeads: Int
-
-    init(_ config: LlamaConfig) {
-        groups = config.groups
-        headDim = config.headDim
-        kvHeads = config.kvHeads
-    }
-
-    var kvDim: Int { kvHeads * headDim }
-    var repeatedDim: Int { kvDim * groups }
-
-    /// The key/value heads of the given rows of a repeated `[…, repeatedDim]` tensor, kvDim
-    /// floats per row (row r starts at float r · repeatedDim).
-    func unrepeated(_ tensor: Tensor, rows: [Int]) -> [Float] {
-        var out: [Float] = []
-        out.reserveCapacity(rows.count * kvDim)
-        tensor.withUnsafeBufferPointer { all in
-            for row in rows {
-                for head in 0..<kvHeads {
-                    out.append(contentsOf: all[(row * repeatedDim + head * groups * headDim)...].prefix(headDim))
-                }
-            }
-        }
-        return out
-    }
-
-    /// Writes the `kvDim` floats at `source` to the repeated row at `target`.
-    func writeRepeated(_ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>) {
-        for head in 0..<(kvHeads * groups) {
-            (target + head * headDim).update(from: source + (head / groups) * headDim, count: headDim)
-        }
     }
 }

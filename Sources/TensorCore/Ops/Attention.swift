@@ -15,32 +15,39 @@ struct AttentionOperand {
 /// sees keys 0...that position (causal), minus those masked out.
 struct AttentionShape {
     let batch: Int, heads: Int, queries: Int, keyLength: Int, keyCapacity: Int, headDim: Int
+    /// Query heads per key/value head: query head h reads key/value head h / groups.
+    var groups = 1
     var model: Int { heads * headDim }
+    var keyValueHeads: Int { heads / groups }
 }
 
 extension Tensor {
     /// Causal multi-head attention softmax(QKᵀ·scale + mask)·V.
     ///
-    /// - `query`: `[B, Tq, D]`; `key`, `value`: `[B, Tk, D]` with D = heads·headDim (heads are
-    ///   contiguous column blocks, as HF GPT-2/Llama lay them out before splitting).
+    /// - `query`: `[B, Tq, D]`; `key`, `value`: `[B, Tk, D / groups]` with D = heads·headDim
+    ///   (heads are contiguous column blocks, as HF GPT-2/Llama lay them out before splitting).
+    /// - `groups`: query heads per key/value head (grouped-query attention, Ainslie et al.
+    ///   2023): query head h reads key/value head h / groups, which is never copied out.
     /// - `keyLength`: how many leading key positions are filled (a KV cache allocated for Tk
     ///   positions); default Tk. Query i is at position keyLength - Tq + i.
     /// - `keyMask`: `B·Tk` flags, true where a key may be attended (false for padding).
     ///   A query with no visible key gets a zero output.
     /// - `scale`: default 1/√headDim.
     /// - Result: `[B, Tq, D]`.
-    public static func causalSelfAttention(query: Tensor, key: Tensor, value: Tensor, heads: Int,
+    public static func causalSelfAttention(query: Tensor, key: Tensor, value: Tensor, heads: Int, groups: Int = 1,
                                            keyLength: Int? = nil, keyMask: [Bool]? = nil, scale: Float? = nil) -> Tensor {
         precondition(query.rank == 3 && key.rank == 3 && value.rank == 3, "causalSelfAttention: q, k, v must be [B, T, D]; got \(query.shape), \(key.shape), \(value.shape)")
         precondition(key.shape == value.shape, "causalSelfAttention: key \(key.shape) and value \(value.shape) differ")
         let (b, tq, d) = (query.shape[0], query.shape[1], query.shape[2])
-        precondition(key.shape[0] == b && key.shape[2] == d, "causalSelfAttention: key \(key.shape) does not match query \(query.shape)")
         precondition(heads > 0 && d % heads == 0, "causalSelfAttention: \(heads) heads do not divide model width \(d)")
+        precondition(groups > 0 && heads % groups == 0, "causalSelfAttention: \(groups) query heads per key/value head do not divide \(heads) heads")
+        precondition(key.shape[0] == b && key.shape[2] * groups == d, "causalSelfAttention: key \(key.shape) does not match query \(query.shape) with \(groups) query heads per key head")
         let cap = key.shape[1], len = keyLength ?? cap
         precondition(len <= cap && tq <= len, "causalSelfAttention: keyLength \(len) must be in \(tq)...\(cap)")
-        let dims = AttentionShape(batch: b, heads: heads, queries: tq, keyLength: len, keyCapacity: cap, headDim: d / heads)
+        var dims = AttentionShape(batch: b, heads: heads, queries: tq, keyLength: len, keyCapacity: cap, headDim: d / heads)
+        dims.groups = groups
         func operand(_ t: Tensor, grad: Bool) -> AttentionOperand {
-            AttentionOperand(base: t.pointer, grad: grad ? t.gradPointer() : nil, batchStride: t.shape[1] * d, rowStride: d)
+            AttentionOperand(base: t.pointer, grad: grad ? t.gradPointer() : nil, batchStride: t.shape[1] * t.shape[2], rowStride: t.shape[2])
         }
         return attention(dims, inputs: [query, key, value], keyMask: keyMask, scale: scale) {
             (operand(query, grad: $0 && query.needsGrad), operand(key, grad: $0 && key.needsGrad), operand(value, grad: $0 && value.needsGrad))
@@ -143,7 +150,8 @@ private func attentionForward(_ s: AttentionShape, q: AttentionOperand, k: Atten
             for bh in start..<end {
                 let b = bh / s.heads, h = bh % s.heads
                 let p = probs + bh * block
-                let qb = q.base + at(q, b, h, dh), kb = k.base + at(k, b, h, dh), vb = v.base + at(v, b, h, dh)
+                let kvHead = h / s.groups
+                let qb = q.base + at(q, b, h, dh), kb = k.base + at(k, b, kvHead, dh), vb = v.base + at(v, b, kvHead, dh)
                 // S = scale·Q·Kᵀ on the visible tiles.
                 for (r0, r1, j0, j1) in tiles {
                     sgemm(false, true, m: r1 - r0, n: j1 - j0, k: dh, alpha: scale, qb + r0 * q.rowStride, lda: q.rowStride,
@@ -180,25 +188,33 @@ private func attentionBackward(_ s: AttentionShape, q: AttentionOperand, k: Atte
     let block = tq * l
     let tiles = causalTiles(s)
     let rowsPerBlock = queryBlockRows(s)
-    parallelRanges(s.batch * s.heads, grain: 1) { start, end in
+    // The query heads that share a key/value head run on one thread: they add into the same
+    // dK and dV blocks.
+    parallelRanges(s.batch * s.keyValueHeads, grain: 1) { start, end in
         // dP / dS for one (batch, head) at a time.
         let g = UnsafeMutablePointer<Float>.allocate(capacity: block)
         defer { g.deallocate() }
-        for bh in start..<end {
-            let b = bh / s.heads, h = bh % s.heads
-            let p = probs + bh * block
-            let qb = q.base + at(q, b, h, dh), kb = k.base + at(k, b, h, dh), vb = v.base + at(v, b, h, dh)
+        for unit in start..<end {
+            let b = unit / s.keyValueHeads, kvHead = unit % s.keyValueHeads
+            for h in (kvHead * s.groups)..<((kvHead + 1) * s.groups) {
+                headBackward(b: b, h: h, kvHead: kvHead)
+            }
+        }
+
+        func headBackward(b: Int, h: Int, kvHead: Int) {
+            let p = probs + (b * s.heads + h) * block
+            let qb = q.base + at(q, b, h, dh), kb = k.base + at(k, b, kvHead, dh), vb = v.base + at(v, b, kvHead, dh)
             let gO = gradOut + b * tq * dm + h * dh
             for (r0, r1, j0, j1) in tiles {
                 if let gv = v.grad {  // dV += Pᵀ·dO.
                     sgemm(true, false, m: j1 - j0, n: dh, k: r1 - r0, p + r0 * l + j0, lda: l, gO + r0 * dm, ldb: dm,
-                          beta: 1, gv + at(v, b, h, dh) + j0 * v.rowStride, ldc: v.rowStride)
+                          beta: 1, gv + at(v, b, kvHead, dh) + j0 * v.rowStride, ldc: v.rowStride)
                 }
                 // dP = dO·Vᵀ.
                 sgemm(false, true, m: r1 - r0, n: j1 - j0, k: dh, gO + r0 * dm, lda: dm, vb + j0 * v.rowStride, ldb: v.rowStride,
                       beta: 0, g + r0 * l + j0, ldc: l)
             }
-            guard q.grad != nil || k.grad != nil else { continue }
+            guard q.grad != nil || k.grad != nil else { return }
             // dS = P ⊙ (dP - rowsum(dP ⊙ P)), zero past each row's visible keys (a tile can
             // extend past the visible keys of the block's earlier rows).
             for i in 0..<tq {
@@ -218,7 +234,7 @@ private func attentionBackward(_ s: AttentionShape, q: AttentionOperand, k: Atte
                 }
                 if let gk = k.grad {  // dK += scale·dSᵀ·Q.
                     sgemm(true, false, m: j1 - j0, n: dh, k: r1 - r0, alpha: scale, g + r0 * l + j0, lda: l,
-                          qb + r0 * q.rowStride, ldb: q.rowStride, beta: 1, gk + at(k, b, h, dh) + j0 * k.rowStride, ldc: k.rowStride)
+                          qb + r0 * q.rowStride, ldb: q.rowStride, beta: 1, gk + at(k, b, kvHead, dh) + j0 * k.rowStride, ldc: k.rowStride)
                 }
             }
         }

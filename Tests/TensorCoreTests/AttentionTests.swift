@@ -142,37 +142,42 @@ import Foundation
     }
 }
 
-/// Grouped-query attention reads each key/value head for `groups` query heads in place: the
-/// output equals attention over keys and values repeated to every head, and so do the
-/// gradients (the group's dK and dV contributions add up as repeatingHeads' backward adds them).
-@Test func groupedKeyValueHeadsEqualRepeatedOnes() {
+/// `[rows, kvHeads·dh]` with each head copied to `groups` consecutive heads.
+private func repeatedHeads(_ x: [Float], kvHeads: Int, groups: Int, dh: Int) -> [Float] {
+    var out: [Float] = []
+    for row in stride(from: 0, to: x.count, by: kvHeads * dh) {
+        for h in 0..<(kvHeads * groups) {
+            let start = row + (h / groups) * dh
+            out += x[start..<(start + dh)]
+        }
+    }
+    return out
+}
+
+/// Grouped-query attention reads key/value head h / groups for query head h in place: the
+/// output is attention over keys and values repeated to every head, and the gradients match
+/// finite differences (a group's heads add into the same dK and dV).
+@Test func groupedKeyValueHeadsActAsRepeatedOnes() {
     var rng = SeededRNG(seed: 33)
     let (b, t, heads, groups, dh) = (2, 5, 6, 3, 4)
-    let d = heads * dh
-    let q = Tensor.randn([b, t, d], rng: &rng, requiresGrad: true)
-    let k = Tensor.randn([b, t, d / groups], rng: &rng, requiresGrad: true)
-    let v = Tensor.randn([b, t, d / groups], rng: &rng, requiresGrad: true)
+    let d = heads * dh, kvHeads = heads / groups
+    let q = Tensor.randn([b, t, d], rng: &rng)
+    let k = Tensor.randn([b, t, d / groups], rng: &rng), v = Tensor.randn([b, t, d / groups], rng: &rng)
     let mask = [true, true, true, true, true, false, false, true, true, true]
-    let weights = Tensor.randn([b, t, d], rng: &rng)
-    func loss(grouped: Bool) -> (output: [Float], grads: [[Float]]) {
-        for x in [q, k, v] { x.zeroGrad() }
-        let out = grouped
-            ? Tensor.causalSelfAttention(query: q, key: k, value: v, heads: heads, groups: groups, keyMask: mask)
-            : Tensor.causalSelfAttention(query: q, key: k.repeatingHeads(groups: groups, headDim: dh),
-                                         value: v.repeatingHeads(groups: groups, headDim: dh), heads: heads, keyMask: mask)
-        (out * weights).sum().backward()
-        return (out.toArray(), [q, k, v].map { $0.grad!.toArray() })
-    }
-    let grouped = loss(grouped: true), repeated = loss(grouped: false)
-    for (a, r) in zip(grouped.output, repeated.output) { #expect(abs(a - r) < 1e-6) }
-    for (ga, gr) in zip(grouped.grads, repeated.grads) {
-        for (a, r) in zip(ga, gr) { #expect(abs(a - r) < 1e-5) }
+    let out = Tensor.causalSelfAttention(query: q, key: k, value: v, heads: heads, groups: groups, keyMask: mask).toArray()
+    let ref = referenceAttention(q: q.toArray(), k: repeatedHeads(k.toArray(), kvHeads: kvHeads, groups: groups, dh: dh),
+                                 v: repeatedHeads(v.toArray(), kvHeads: kvHeads, groups: groups, dh: dh),
+                                 b: b, tq: t, cap: t, len: t, d: d, heads: heads, mask: mask)
+    for (a, r) in zip(out, ref) { #expect(abs(a - r) < 1e-5) }
+    checkGradients([q, k, v], h: 3e-3) {
+        Tensor.causalSelfAttention(query: $0[0], key: $0[1], value: $0[2], heads: heads, groups: groups, keyMask: mask)
     }
     // One decoding step against a cache of capacity 7 holding 5 positions.
     let kc = Tensor.randn([b, 7, d / groups], rng: &rng), vc = Tensor.randn([b, 7, d / groups], rng: &rng)
     let q1 = Tensor.randn([b, 1, d], rng: &rng)
     let step = Tensor.causalSelfAttention(query: q1, key: kc, value: vc, heads: heads, groups: groups, keyLength: 5).toArray()
-    let wide = Tensor.causalSelfAttention(query: q1, key: kc.repeatingHeads(groups: groups, headDim: dh),
-                                          value: vc.repeatingHeads(groups: groups, headDim: dh), heads: heads, keyLength: 5).toArray()
-    for (a, r) in zip(step, wide) { #expect(abs(a - r) < 1e-6) }
+    let ref1 = referenceAttention(q: q1.toArray(), k: repeatedHeads(kc.toArray(), kvHeads: kvHeads, groups: groups, dh: dh),
+                                  v: repeatedHeads(vc.toArray(), kvHeads: kvHeads, groups: groups, dh: dh),
+                                  b: b, tq: 1, cap: 7, len: 5, d: d, heads: heads, mask: nil)
+    for (a, r) in zip(step, ref1) { #expect(abs(a - r) < 1e-5) }
 }

@@ -90,15 +90,3 @@ public final class GPT2Block: @unchecked Sendable {
         return x + mlp(x)
     }
 }
-
-/// Keys and values of one layer for every row and cached position: `[B, capacity, D]` each.
-final class LayerCache: @unchecked Sendable {
-    let keys: Tensor
-    let values: Tensor
-    let capacity: Int
-    init(batch: Int, capacity: Int, dModel: Int) {
-        self.capacity = capacity
-        keys = .zeros([batch, capacity, dModel])
-        values = .zeros([batch, capacity, dModel])
-    }
-}

@@ -15,7 +15,7 @@ struct IncrementalDecoder {
         cacheState = CacheColumns(batch: batch, maxNewTokens: maxNewTokens)
         let capacity = cacheState.capacity
         caches = (0..<model.config.layers).map { _ in
-            LayerCache(batch: batch.batchSize, capacity: capacity, dModel: model.config.dModel)
+            LayerCache(batch: batch.batchSize, capacity: capacity, width: model.config.dModel)
         }
     }
 

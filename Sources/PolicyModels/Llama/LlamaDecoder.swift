@@ -29,7 +29,7 @@ struct LlamaDecoder {
         cacheState = CacheColumns(batch: batch, maxNewTokens: maxNewTokens, cached: copied, cachedColumns: cachedColumns)
         let capacity = cacheState.capacity
         caches = (0..<model.config.layers).map { _ in
-            LayerCache(batch: prompts.count, capacity: capacity, dModel: model.config.kvDim)
+            LayerCache(batch: prompts.count, capacity: capacity, width: model.config.kvDim)
         }
         for (row, prefix) in known.enumerated() where copied[row] > 0 {
             // copied ≤ the known count: the window is at least this row's unknown rest.

@@ -16,7 +16,11 @@ struct PlaySession {
     /// `--policy openai:…`: the endpoint writes the utterances (Enter steps it).
     var remote: RemotePolicyAdapter?
     /// A trained policy (`--policy checkpoint:PATH`), decoding greedily.
-    var checkpointPolicy: (any TurnPolicy)?
+    var checkpointPolicy: (any TurnPolicy)? {
+        didSet { turnCache = checkpointPolicy?.makeTurnCache() }
+    }
+    /// What the policy read on its last turn (matched by content, so `:undo` is safe).
+    private var turnCache: (any TurnCache)?
     /// Who writes the utterances, for the header line.
     private var policyName: String {
         remote != nil ? "openai" : checkpointPolicy != nil ? "checkpoint" : useExpert ? "expert" : "human"
@@ -124,7 +128,7 @@ struct PlaySession {
         let room = policy.contextLength - context.count
         guard room > 0 else { throw PolicyModelsError.contextOverflow(length: context.count, maximum: policy.contextLength) }
         var rng = SeededRNG(seed: seed)
-        return try policy.generate(contexts: [context], sampling: .greedy(maxNewTokens: min(256, room)), rng: &rng)[0].text
+        return try policy.generate(contexts: [context], sampling: .greedy(maxNewTokens: min(256, room)), rng: &rng, cache: turnCache)[0].text
     }
 
     func show(utterance: String, result: StepResult) {

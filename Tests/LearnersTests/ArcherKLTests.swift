@@ -32,16 +32,31 @@ import Trajectories
     @Test func aReferenceEqualToThePolicyLeavesTheWeightsAlone() throws {
         let trainer = try trainer(beta: 0.5, reference: try tinyPolicy(seed: 1), q: 0.6, v: 0.25)
         let weights = try trainer.tokenAdvantages(states: states, actions: actions)
-        let (penalised, kl) = try trainer.penalisedByKL(weights, states: states, actions: actions, reference: trainer.reference!)
+        let current = try TurnPolicyScorer(trainer.policy).detachedLogProbs(contexts: states, continuations: actions, batchSize: states.count)
+        let (penalised, kl) = try trainer.penalisedByKL(weights, states: states, actions: actions, current: current, reference: trainer.reference!)
         #expect(abs(kl) < 1e-6)
         for (a, b) in zip(penalised.joined(), weights.joined()) { #expect(abs(a - b) < 1e-6) }
+    }
+
+    /// The actor's KL term takes log π(a_t|·) from sampling the utterances instead of scoring
+    /// them again: they must be the scored log-probs.
+    @Test func sampledRepliesCarryThePolicysScoredLogProbs() throws {
+        let trainer = try trainer(beta: 0.5, reference: try tinyPolicy(seed: 9), q: 0.6, v: 0.25)
+        var rng = SeededRNG(seed: 6)
+        let replies = try trainer.sampleReplies(states, rng: &rng)
+        let scored = try TurnPolicyScorer(trainer.policy).detachedLogProbs(contexts: states, continuations: replies.map(\.tokens), batchSize: states.count)
+        for (reply, row) in zip(replies, scored) {
+            #expect(reply.policyLogProbs.count == row.count)
+            for (a, b) in zip(reply.policyLogProbs, row) { #expect(abs(a - b) < 1e-4) }
+        }
     }
 
     @Test func eachTokensWeightDropsByBetaTimesOneMinusTheRatio() throws {
         let reference = try tinyPolicy(seed: 9)
         let trainer = try trainer(beta: 0.5, reference: reference, q: 0.6, v: 0.25)
         let weights = try trainer.tokenAdvantages(states: states, actions: actions)
-        let (penalised, kl) = try trainer.penalisedByKL(weights, states: states, actions: actions, reference: reference)
+        let current = try TurnPolicyScorer(trainer.policy).detachedLogProbs(contexts: states, continuations: actions, batchSize: states.count)
+        let (penalised, kl) = try trainer.penalisedByKL(weights, states: states, actions: actions, current: current, reference: reference)
         // The log-probs scored independently, one sequence at a time (no batch padding).
         var k3: [Float] = []
         for (b, (state, action)) in zip(states, actions).enumerated() {

@@ -80,6 +80,7 @@ struct LlamaPolicyTests {
             #expect(!reply.tokens.isEmpty)
             let scores = scored.perContinuation(scored.logProbs)[row]
             for (a, b) in zip(reply.logProbs, scores) { #expect(abs(a - b) < 1e-4, "row \(row): sampled \(a) vs scored \(b)") }
+            for (a, b) in zip(reply.policyLogProbs, scores) { #expect(abs(a - b) < 1e-4, "row \(row): policy \(a) vs scored \(b)") }
         }
     }
 

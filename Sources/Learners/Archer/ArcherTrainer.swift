@@ -90,9 +90,14 @@ public final class ArcherTrainer {
 
     /// Utterances sampled from the current policy (temperature 1) for `states`, no autograd.
     func sampleActions(_ states: [[Int32]], rng: inout SeededRNG) throws -> [[Int32]] {
+        try sampleReplies(states, rng: &rng).map(\.tokens)
+    }
+
+    /// `sampleActions` with each token's log-probability under the policy.
+    func sampleReplies(_ states: [[Int32]], rng: inout SeededRNG) throws -> [GeneratedReply] {
         let longest = states.map(\.count).max() ?? 0
         let room = max(1, min(maxNewTokens, policy.contextLength - longest))
-        return try policy.generate(contexts: states, sampling: SamplingConfig(maxNewTokens: room), rng: &rng).map(\.tokens)
+        return try policy.generate(contexts: states, sampling: SamplingConfig(maxNewTokens: room), rng: &rng)
     }
 
     /// The critic's regression targets for a batch: y_Q,k = r + γ(1−done)·V̄_k(s′) and
@@ -173,11 +178,13 @@ public final class ArcherTrainer {
     public func actorStep(rng: inout SeededRNG) throws -> ArcherActorStats {
         let states = replay.sample(config.batchSize, using: &rng).map(\.context)
         guard !states.isEmpty else { return ArcherActorStats(loss: 0, advantageMean: 0, entropy: 0) }
-        let actions = try sampleActions(states, rng: &rng)
+        let replies = try sampleReplies(states, rng: &rng)
+        let actions = replies.map(\.tokens)
         var weights = try tokenAdvantages(states: states, actions: actions)
         var klToReference: Float?
         if let reference, config.klCoefficient > 0 {
-            (weights, klToReference) = try penalisedByKL(weights, states: states, actions: actions, reference: reference)
+            (weights, klToReference) = try penalisedByKL(weights, states: states, actions: actions,
+                                                         current: replies.map(\.policyLogProbs), reference: reference)
         }
         actorOptimizer.zeroGrad()
         let batch = zip(zip(states, actions), weights).map { WeightedSequence(context: $0.0, continuation: $0.1, weights: $1) }
@@ -198,8 +205,10 @@ public final class ArcherTrainer {
     /// k3 = r − log r − 1 with r = π_ref(a_t|·)/π(a_t|·); its derivative with respect to
     /// log π(a_t|·) is 1 − r, so adding β·k3 to the loss −Σ_t w_t log π_t is, for the gradient,
     /// the weight w_t − β(1 − r_t) — the same gradient GRPO's and PPO's KL term gives.
-    func penalisedByKL(_ weights: [[Float]], states: [[Int32]], actions: [[Int32]], reference: any TurnPolicy) throws -> ([[Float]], Float) {
-        let current = try TurnPolicyScorer(policy).detachedLogProbs(contexts: states, continuations: actions, batchSize: states.count)
+    /// `current` holds log π(a_t|·) of the policy; the actor takes them from sampling the
+    /// utterances, which saves scoring every state again.
+    func penalisedByKL(_ weights: [[Float]], states: [[Int32]], actions: [[Int32]], current: [[Float]],
+                       reference: any TurnPolicy) throws -> ([[Float]], Float) {
         let anchored = try TurnPolicyScorer(reference).detachedLogProbs(contexts: states, continuations: actions, batchSize: states.count)
         var klSum: Float = 0, tokens = 0
         let penalised = weights.indices.map { b in

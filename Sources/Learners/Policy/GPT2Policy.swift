@@ -56,7 +56,7 @@ public final class GPT2Policy: TurnPolicy, @unchecked Sendable {
         return results.map { result in
             let bytes = result.tokens.compactMap { (0..<256).contains($0) ? UInt8($0) : nil }
             return GeneratedReply(
-                tokens: result.tokens.map(Int32.init), logProbs: result.samplingLogProbs,
+                tokens: result.tokens.map(Int32.init), logProbs: result.samplingLogProbs, policyLogProbs: result.policyLogProbs,
                 text: String(decoding: bytes, as: UTF8.self), endedByPolicy: result.tokens.last == end)
         }
     }

@@ -89,7 +89,7 @@ public final class LlamaPolicy: TurnPolicy, @unchecked Sendable {
         let end = Int(chat.endOfReply)
         return try results.map { result in
             GeneratedReply(
-                tokens: result.tokens.map(Int32.init), logProbs: result.samplingLogProbs,
+                tokens: result.tokens.map(Int32.init), logProbs: result.samplingLogProbs, policyLogProbs: result.policyLogProbs,
                 text: try base.tokenizer.decode(result.tokens.filter { !specialIDs.contains($0) }), endedByPolicy: result.tokens.last == end)
         }
     }

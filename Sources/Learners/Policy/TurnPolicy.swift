@@ -10,14 +10,18 @@ public struct GeneratedReply: Sendable, Equatable {
     public var tokens: [Int32]
     /// log p of each token under the distribution it was drawn from (0 for greedy decoding).
     public var logProbs: [Float]
+    /// log π of each token under the policy itself (its whole softmax at temperature 1, as
+    /// scoring the reply after its context gives, up to float rounding).
+    public var policyLogProbs: [Float]
     /// The reply as text (template tokens such as the end-of-reply token left out).
     public var text: String
     /// Whether the reply ended with the end-of-reply token (rather than the length limit).
     public var endedByPolicy: Bool
 
-    public init(tokens: [Int32], logProbs: [Float], text: String, endedByPolicy: Bool) {
+    public init(tokens: [Int32], logProbs: [Float], policyLogProbs: [Float], text: String, endedByPolicy: Bool) {
         self.tokens = tokens
         self.logProbs = logProbs
+        self.policyLogProbs = policyLogProbs
         self.text = text
         self.endedByPolicy = endedByPolicy
     }

@@ -72,7 +72,11 @@ struct BenchLlamaCommand: ParsableCommand {
         var ours: [String: Double] = ["loadSeconds": BenchTiming.now() - loadStart]
         let vocab = llama.config.vocabSize
         var rng = SeededRNG(seed: 1)
-        let prompt = (0..<promptTokens).map { _ in Int(rng.next() % UInt64(vocab - 1000)) + 500 }
+        // Ordinary token ids in [500, vocab − 500), away from the special tokens at the start.
+        func randomTokens(_ count: Int, using generator: inout SeededRNG) -> [Int] {
+            (0..<count).map { _ in Int(generator.next() % UInt64(vocab - 1000)) + 500 }
+        }
+        let prompt = randomTokens(promptTokens, using: &rng)
 
         let tokenizer = LengthOnlyTokenizer(size: vocab)
         func greedy(_ n: Int) -> GenerationOptions {
@@ -103,7 +107,7 @@ struct BenchLlamaCommand: ParsableCommand {
 
         // Batched generation: --gen-batch short prompts decoded together, the quantised few-row
         // products against sgemm on the Float32 weights (the same model loaded without them).
-        let prompts = (0..<genBatch).map { _ in (0..<8).map { _ in Int(rng.next() % UInt64(vocab - 1000)) + 500 } }
+        let prompts = (0..<genBatch).map { _ in randomTokens(8, using: &rng) }
         let batched = try generationRate(llama, prompts: prompts)
         let sgemm = try generationRate(try LlamaModel(gguf: file, keepQuantized: false), prompts: prompts)
         ours["batchGeneratedTokensPerSecond"] = batched.wall
@@ -117,14 +121,13 @@ struct BenchLlamaCommand: ParsableCommand {
         func multiTurn(cached: Bool) throws -> (wall: Double, cpu: Double) {
             try Stopwatch.best(rounds: rounds) {
                 var episodeRNG = SeededRNG(seed: 7)
-                func tokens(_ n: Int) -> [Int] { (0..<n).map { _ in Int(episodeRNG.next() % UInt64(vocab - 1000)) + 500 } }
-                let start = tokens(MultiTurnShape.sharedStart)
-                var contexts = (0..<genBatch).map { _ in start + tokens(MultiTurnShape.task) }
+                let start = randomTokens(MultiTurnShape.sharedStart, using: &episodeRNG)
+                var contexts = (0..<genBatch).map { _ in start + randomTokens(MultiTurnShape.task, using: &episodeRNG) }
                 let cache = cached ? LlamaPromptCache() : nil
                 for _ in 0..<MultiTurnShape.turns {
                     let replies = try llama.generate(prompts: contexts, tokenizer: tokenizer, options: greedy(MultiTurnShape.reply),
                                                      cache: cache, rng: &rng)
-                    contexts = zip(contexts, replies).map { $0 + $1.tokens + tokens(MultiTurnShape.between) }
+                    contexts = zip(contexts, replies).map { $0 + $1.tokens + randomTokens(MultiTurnShape.between, using: &episodeRNG) }
                 }
             }
         }

@@ -44,8 +44,7 @@ extension Tensor {
         precondition(key.shape[0] == b && key.shape[2] * groups == d, "causalSelfAttention: key \(key.shape) does not match query \(query.shape) with \(groups) query heads per key head")
         let cap = key.shape[1], len = keyLength ?? cap
         precondition(len <= cap && tq <= len, "causalSelfAttention: keyLength \(len) must be in \(tq)...\(cap)")
-        var dims = AttentionShape(batch: b, heads: heads, queries: tq, keyLength: len, keyCapacity: cap, headDim: d / heads)
-        dims.groups = groups
+        let dims = AttentionShape(batch: b, heads: heads, queries: tq, keyLength: len, keyCapacity: cap, headDim: d / heads, groups: groups)
         func operand(_ t: Tensor, grad: Bool) -> AttentionOperand {
             AttentionOperand(base: t.pointer, grad: grad ? t.gradPointer() : nil, batchStride: t.shape[1] * t.shape[2], rowStride: t.shape[2])
         }

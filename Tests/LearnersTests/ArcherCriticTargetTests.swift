@@ -46,6 +46,28 @@ import Trajectories
         }
     }
 
+    /// Further passes reuse the transitions and fresh replies the phase drew: on the toy
+    /// episode, one sampled batch and 30 passes fit the last turn's Q (its target is its reward,
+    /// 1) far closer than the single reference step does.
+    @Test func furtherCriticPassesAreExtraStepsOnTheSameSamples() throws {
+        func fit(passes: Int) throws -> (error: Float, steps: Int) {
+            var config = ArcherConfig()
+            config.criticDModel = 16; config.criticLayers = 1; config.criticHeads = 2; config.criticHeadHiddenSize = 8
+            config.batchSize = 12; config.criticStepsPerIteration = 1; config.criticPassesPerIteration = passes
+            var rng = SeededRNG(seed: 6)
+            let trainer = try ArcherTrainer(policy: try tinyPolicy(), vocabularySize: 264, config: config, maxNewTokens: 4, rng: &rng)
+            let transitions = Transition.transitions(of: threeTurnEpisode())
+            trainer.replay.append(contentsOf: transitions)
+            let stats = try trainer.criticPhase(rng: &rng)
+            let q = try trainer.criticValues(states: [transitions[2].context], actions: [transitions[2].utterance]).q[0]
+            return (abs(q - 1), stats.steps)
+        }
+        let one = try fit(passes: 1), many = try fit(passes: 30)
+        #expect(one.steps == 1)
+        #expect(many.steps == 30)
+        #expect(many.error < one.error / 2)
+    }
+
     @Test func targetCriticIsSoftUpdatedAfterEveryCriticStep() throws {
         let policy = try tinyPolicy()
         var config = ArcherConfig()

@@ -59,7 +59,7 @@ import Trajectories
         for iteration in 0..<40 {
             let played = try await worker.play(seeds: (0..<16).map { UInt64(iteration * 16 + $0) }, rng: &rng)
             for e in played { trainer.replay.append(contentsOf: Transition.transitions(of: e.record)) }
-            for _ in 0..<config.criticStepsPerIteration { try trainer.criticStep(rng: &rng) }
+            try trainer.criticPhase(rng: &rng)
             if iteration >= 3 {
                 for _ in 0..<config.actorStepsPerIteration { try trainer.actorStep(rng: &rng) }
             } else {

@@ -11,6 +11,8 @@ public struct ArcherCriticStats: Sendable, Equatable {
     public var meanV: Float
     /// Tokens the critic encoded in the step (states, actions, next states, fresh actions).
     public var tokens: Int = 0
+    /// Critic updates these statistics cover (1 for a step; see `ArcherTrainer.criticPhase`).
+    public var steps: Int = 1
 }
 
 /// Statistics of one ArCHer actor step.
@@ -119,12 +121,32 @@ public final class ArcherTrainer {
         }
     }
 
-    /// One critic step on a batch from the replay buffer, then the target update.
+    /// One iteration's critic training: `criticStepsPerIteration` steps, each on a batch from
+    /// the replay buffer with a′ sampled fresh from π, then `criticPassesPerIteration − 1`
+    /// further passes over those transitions and a′, reshuffled into minibatches of the same
+    /// size. Returns the mean loss over all steps, the last step's mean Q and V, and the tokens
+    /// encoded.
     @discardableResult
-    public func criticStep(rng: inout SeededRNG) throws -> ArcherCriticStats {
-        let batch = replay.sample(config.batchSize, using: &rng)
-        guard !batch.isEmpty else { return ArcherCriticStats(loss: 0, meanQ: 0, meanV: 0) }
-        return try criticStep(batch, freshActions: sampleActions(batch.map(\.context), rng: &rng))
+    public func criticPhase(rng: inout SeededRNG) throws -> ArcherCriticStats {
+        var drawn: [(transition: Transition, freshAction: [Int32])] = []
+        var steps: [ArcherCriticStats] = []
+        for _ in 0..<config.criticStepsPerIteration {
+            let batch = replay.sample(config.batchSize, using: &rng)
+            guard !batch.isEmpty else { break }
+            let fresh = try sampleActions(batch.map(\.context), rng: &rng)
+            steps.append(try criticStep(batch, freshActions: fresh))
+            drawn += zip(batch, fresh).map { ($0, $1) }
+        }
+        for _ in 1..<max(1, config.criticPassesPerIteration) {
+            drawn.shuffle(using: &rng)
+            for start in stride(from: 0, to: drawn.count, by: config.batchSize) {
+                let minibatch = drawn[start..<min(start + config.batchSize, drawn.count)]
+                steps.append(try criticStep(minibatch.map(\.transition), freshActions: minibatch.map(\.freshAction)))
+            }
+        }
+        guard let last = steps.last else { return ArcherCriticStats(loss: 0, meanQ: 0, meanV: 0) }
+        return ArcherCriticStats(loss: steps.reduce(0) { $0 + $1.loss } / Float(steps.count), meanQ: last.meanQ, meanV: last.meanV,
+                                 tokens: steps.reduce(0) { $0 + $1.tokens }, steps: steps.count)
     }
 
     /// A critic step on a given batch and given a′ (the tests check it by hand).

@@ -360,14 +360,10 @@ public final class TrainingRun {
             for episode in played where episode.isTrainable { trainer.replay.append(contentsOf: Transition.transitions(of: episode.record)) }
             let warmup = state.iteration < config.archer.warmupIterations
             let clock = Date()
-            var criticLoss: Float = 0, meanQ: Float = 0, meanV: Float = 0, tokens = 0
-            for _ in 0..<config.archer.criticStepsPerIteration {
-                let stats = try trainer.criticStep(rng: &rng)
-                criticLoss += stats.loss / Float(config.archer.criticStepsPerIteration)
-                meanQ = stats.meanQ; meanV = stats.meanV; tokens += stats.tokens
-            }
+            let critic = try trainer.criticPhase(rng: &rng)
+            var tokens = critic.tokens
             var values = rolloutValues(played)
-            values["criticLoss"] = Double(criticLoss); values["meanQ"] = Double(meanQ); values["meanV"] = Double(meanV)
+            values["criticLoss"] = Double(critic.loss); values["meanQ"] = Double(critic.meanQ); values["meanV"] = Double(critic.meanV)
             values["criticSeconds"] = Date().timeIntervalSince(clock)
             let actorClock = Date()
             if warmup {

@@ -57,6 +57,42 @@ import Testing
         #expect(pool.cachedBytes == 0)
     }
 
+    /// A request the pool cannot serve gives back as many held bytes as it maps, least recently
+    /// used first, so held plus live memory does not grow past what was mapped before.
+    @Test func aMissReleasesAsMuchHeldMemoryAsItMaps() {
+        let pool = BufferPool(limitBytes: 16 * big)
+        let a = pool.allocate(bytes: big), b = pool.allocate(bytes: big), c = pool.allocate(bytes: 4 * big)
+        pool.release(a, bytes: big)
+        pool.release(b, bytes: big)
+        pool.release(c, bytes: 4 * big)
+        #expect(pool.cachedBytes == 6 * big)
+        // 1.5·big is a class of its own and 4·big too large to serve it: both 1·big blocks (the
+        // older bucket) go, c stays.
+        let d = pool.allocate(bytes: 3 * big / 2)
+        #expect(pool.cachedBytes == 4 * big)
+        #expect(pool.allocate(bytes: 4 * big) == c)
+        pool.release(c, bytes: 4 * big)
+        pool.release(d, bytes: 3 * big / 2)
+        pool.releaseAll()
+    }
+
+    /// A class that is not held is served from a held class up to half as large again, and the
+    /// block goes back to its own class.
+    @Test func aMissingClassIsServedFromASlightlyLargerOne() {
+        let pool = BufferPool(limitBytes: 16 * big)
+        let a = pool.allocate(bytes: 2 * big), b = pool.allocate(bytes: 4 * big)
+        pool.release(a, bytes: 2 * big)
+        pool.release(b, bytes: 4 * big)
+        // 1.5·big: 2·big is at most half as large again, 4·big is not.
+        #expect(pool.allocate(bytes: 3 * big / 2) == a)
+        #expect(pool.cachedBytes == 4 * big)
+        pool.release(a, bytes: 3 * big / 2)
+        #expect(pool.cachedBytes == 6 * big)
+        #expect(pool.allocate(bytes: 2 * big) == a)
+        pool.release(a, bytes: 2 * big)
+        pool.releaseAll()
+    }
+
     @Test func disabledPoolKeepsNothing() {
         let pool = BufferPool(limitBytes: 0)
         let a = pool.allocate(bytes: big)

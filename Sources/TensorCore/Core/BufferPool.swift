@@ -25,6 +25,16 @@ import Darwin
 /// when a returned block does not fit, the least recently used buckets are released first.
 /// Buffers below `minimumBytes` go straight to malloc, which keeps small blocks on its heap.
 ///
+/// A request whose class is not held takes a held block of a class up to half as large again
+/// (the block returns to its own class when freed): padded batches change shape every step, so
+/// exact classes alone missed often.
+/// A request the pool cannot serve at all first releases as many held bytes (least recently used
+/// first) as it maps fresh. So the memory the process has mapped for tensors, held plus in use,
+/// never grows past the most its live tensors ever needed at once, whatever the limit: sizes
+/// that stop recurring give their memory to the ones that replace them. Without it, a pool large
+/// enough for a SmolLM2 cloning step (~8 GB of activations) kept the previous micro-batch's
+/// blocks beside the next one's and took the run to 14 GB.
+///
 /// Large blocks are mapped with `mmap` and unmapped when released, never taken from malloc.
 /// Why: glibc raises its mmap threshold to the largest block freed so far (up to 32 MB), after
 /// which multi-megabyte tensors come from its arenas and their freed memory stays with the
@@ -32,7 +42,7 @@ import Darwin
 /// killed for memory; with its own mappings TensorCore's footprint is what it holds.
 final class BufferPool: Sendable {
     /// The process-wide pool `Storage` allocates from. Its limit is `TURNRL_TENSOR_CACHE_MB`
-    /// megabytes when that is set (0 turns pooling off), else 1024.
+    /// megabytes when that is set (0 turns pooling off), else a third of the machine's memory.
     static let shared = BufferPool(limitBytes: BufferPool.limitFromEnvironment())
 
     static let minimumBytes = 64 * 1024
@@ -49,6 +59,8 @@ final class BufferPool: Sendable {
         var buckets: [Int: Bucket] = [:]
         var cachedBytes = 0
         var clock: UInt64 = 0
+        /// Blocks in use that were served from a larger class than their request's, by address.
+        var servedLarger: [UInt: Int] = [:]
     }
 
     let limitBytes: Int
@@ -69,19 +81,26 @@ final class BufferPool: Sendable {
         return (bytes + step - 1) / step * step
     }
 
-    /// A 64-byte aligned block of at least `bytes`, reused when the pool holds one of that size.
-    /// Its contents are undefined.
+    /// A 64-byte aligned block of at least `bytes`, reused when the pool holds one of that size
+    /// class or of a class up to half as large again. Its contents are undefined.
     func allocate(bytes: Int) -> UnsafeMutableRawPointer {
         let size = Self.blockSize(bytes)
         if size >= Self.minimumBytes, limitBytes > 0 {
-            let reused = state.withLock { s -> UInt? in
+            let (reused, evicted) = state.withLock { s -> (UInt?, [(address: UInt, size: Int)]) in
                 s.clock += 1
-                guard let block = s.buckets[size]?.blocks.popLast() else { return nil }
-                // An emptied bucket goes, so the buckets are exactly the sizes held.
-                if s.buckets[size]!.blocks.isEmpty { s.buckets[size] = nil } else { s.buckets[size]!.lastUse = s.clock }
-                s.cachedBytes -= size
-                return block
+                if let block = Self.take(&s, size: size) { return (block, []) }
+                // Padded batches change shape every step, so a class is often missing while a
+                // slightly larger one is held: serving from it beats mapping fresh memory.
+                let larger = s.buckets.keys.filter { $0 > size && $0 <= size + size / 2 }.min()
+                if let larger, let block = Self.take(&s, size: larger) {
+                    s.servedLarger[block] = larger
+                    return (block, [])
+                }
+                // A miss: hand back as much held memory as is about to be mapped fresh.
+                let target = s.cachedBytes - size
+                return (nil, Self.evict(&s, keepingLast: size) { $0.cachedBytes > target })
             }
+            evicted.forEach { Self.freeBlock($0.address, size: $0.size) }
             if let reused, let block = UnsafeMutableRawPointer(bitPattern: reused) { return block }
         }
         if size >= Self.minimumBytes {
@@ -94,6 +113,15 @@ final class BufferPool: Sendable {
         return raw
     }
 
+    /// Pops a held block of exactly `size` from `s`, if there is one.
+    private static func take(_ s: inout State, size: Int) -> UInt? {
+        guard let block = s.buckets[size]?.blocks.popLast() else { return nil }
+        // An emptied bucket goes, so the buckets are exactly the sizes held.
+        if s.buckets[size]!.blocks.isEmpty { s.buckets[size] = nil } else { s.buckets[size]!.lastUse = s.clock }
+        s.cachedBytes -= size
+        return block
+    }
+
     private static func outOfMemory(_ size: Int) -> Never {
         fatalError("TensorCore: cannot allocate \(size) bytes for a tensor; the machine is out of memory")
     }
@@ -101,31 +129,40 @@ final class BufferPool: Sendable {
     /// Takes back a block from `allocate(bytes:)` (same `bytes`): kept for reuse when it fits
     /// under the limit after releasing older buckets, otherwise freed.
     func release(_ block: UnsafeMutableRawPointer, bytes: Int) {
-        let size = Self.blockSize(bytes)
-        let address = UInt(bitPattern: block)
-        guard size >= Self.minimumBytes, size <= limitBytes else {
-            Self.freeBlock(address, size: size)
+        let address = UInt(bitPattern: block), requested = Self.blockSize(bytes)
+        guard requested >= Self.minimumBytes else {
+            Self.freeBlock(address, size: requested)
             return
         }
+        let limit = limitBytes
         let evicted = state.withLock { s -> [(address: UInt, size: Int)] in
+            // A block served from a larger class is that class's again.
+            let size = s.servedLarger.removeValue(forKey: address) ?? requested
+            guard size <= limit else { return [(address, size)] }
             s.clock += 1
-            var evicted: [(address: UInt, size: Int)] = []
-            while s.cachedBytes + size > limitBytes {
-                // The least recently used other bucket goes first; this size's own last.
-                let victim = s.buckets.min { a, b in
-                    (a.key == size ? 1 : 0, a.value.lastUse) < (b.key == size ? 1 : 0, b.value.lastUse)
-                }
-                guard let (oldest, bucket) = victim else { break }
-                evicted += bucket.blocks.map { ($0, oldest) }
-                s.cachedBytes -= oldest * bucket.blocks.count
-                s.buckets[oldest] = nil
-            }
+            let evicted = Self.evict(&s, keepingLast: size) { $0.cachedBytes + size > limit }
             s.buckets[size, default: Bucket()].blocks.append(address)
             s.buckets[size]!.lastUse = s.clock
             s.cachedBytes += size
             return evicted
         }
         evicted.forEach { Self.freeBlock($0.address, size: $0.size) }
+    }
+
+    /// Takes blocks out of `s` while `needed` holds, from the least recently used bucket first
+    /// and the bucket of `size` last; returns them for the caller to free outside the lock.
+    private static func evict(_ s: inout State, keepingLast size: Int, while needed: (State) -> Bool) -> [(address: UInt, size: Int)] {
+        var evicted: [(address: UInt, size: Int)] = []
+        while needed(s) {
+            let victim = s.buckets.min { a, b in
+                (a.key == size ? 1 : 0, a.value.lastUse) < (b.key == size ? 1 : 0, b.value.lastUse)
+            }
+            guard let oldest = victim?.key, let block = s.buckets[oldest]?.blocks.popLast() else { break }
+            if s.buckets[oldest]!.blocks.isEmpty { s.buckets[oldest] = nil }
+            evicted.append((block, oldest))
+            s.cachedBytes -= oldest
+        }
+        return evicted
     }
 
     /// Bytes held for reuse right now.
@@ -157,13 +194,15 @@ final class BufferPool: Sendable {
         if let text = getenv("TURNRL_TENSOR_CACHE_MB").map({ String(cString: $0) }), let mb = Int(text), mb >= 0 {
             return mb * 1024 * 1024
         }
-        return 1024 * 1024 * 1024
+        // A third of physical memory: enough to keep a SmolLM2 LoRA step's activations (~8 GB)
+        // on a 24 GB machine; what the pool holds is bounded by the process's own peak anyway.
+        return Int(sysconf(Int32(_SC_PHYS_PAGES))) * Int(sysconf(Int32(_SC_PAGESIZE))) / 3
     }
 }
 
 extension Tensor {
     /// Frees the large buffers TensorCore keeps for reuse after their tensors died (at most
-    /// `TURNRL_TENSOR_CACHE_MB`, default 1024 MB). Call it after a phase whose buffer sizes will
+    /// `TURNRL_TENSOR_CACHE_MB`, default a third of memory). Call it after a phase whose buffer sizes will
     /// not recur, to return that memory to the system; the next allocations are then fresh.
     public static func releaseCachedBuffers() { BufferPool.shared.releaseAll() }
 

@@ -91,7 +91,7 @@ final class BufferPool: Sendable {
                 if let block = Self.take(&s, size: size) { return (block, []) }
                 // Padded batches change shape every step, so a class is often missing while a
                 // slightly larger one is held: serving from it beats mapping fresh memory.
-                let larger = s.buckets.keys.filter { $0 > size && $0 <= size + size / 2 }.min()
+                let larger = s.buckets.keys.lazy.filter { $0 > size && $0 <= size + size / 2 }.min()
                 if let larger, let block = Self.take(&s, size: larger) {
                     s.servedLarger[block] = larger
                     return (block, [])
@@ -157,10 +157,13 @@ final class BufferPool: Sendable {
             let victim = s.buckets.min { a, b in
                 (a.key == size ? 1 : 0, a.value.lastUse) < (b.key == size ? 1 : 0, b.value.lastUse)
             }
-            guard let oldest = victim?.key, let block = s.buckets[oldest]?.blocks.popLast() else { break }
+            guard let oldest = victim?.key else { break }
+            // Empty the victim only as far as needed, then look for the next one.
+            while needed(s), let block = s.buckets[oldest]?.blocks.popLast() {
+                evicted.append((block, oldest))
+                s.cachedBytes -= oldest
+            }
             if s.buckets[oldest]!.blocks.isEmpty { s.buckets[oldest] = nil }
-            evicted.append((block, oldest))
-            s.cachedBytes -= oldest
         }
         return evicted
     }
@@ -202,8 +205,9 @@ final class BufferPool: Sendable {
 
 extension Tensor {
     /// Frees the large buffers TensorCore keeps for reuse after their tensors died (at most
-    /// `TURNRL_TENSOR_CACHE_MB`, default a third of memory). Call it after a phase whose buffer sizes will
-    /// not recur, to return that memory to the system; the next allocations are then fresh.
+    /// `TURNRL_TENSOR_CACHE_MB`, default a third of memory). Call it after a phase whose buffer
+    /// sizes will not recur, to return that memory to the system; the next allocations are then
+    /// fresh.
     public static func releaseCachedBuffers() { BufferPool.shared.releaseAll() }
 
     /// Bytes of freed tensor buffers currently kept for reuse.

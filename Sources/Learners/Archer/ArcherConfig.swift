@@ -17,9 +17,9 @@ public struct ArcherConfig: Sendable, Equatable, Codable {
     /// Passes of an iteration's critic steps over the transitions and fresh replies a′ they
     /// drew. 1 is the reference trainer: every step draws a new batch and new a′. Each further
     /// pass reshuffles the same (s, a, r, s′, a′) into new minibatches and steps again. On a
-    /// CPU, sampling a′ from a 135M policy is nearly all of a critic step's time and the critic
-    /// itself is small; π does not change during the critic phase, so the reused a′ are still
-    /// samples of π(·|s). It lets the critic's targets propagate back through ~16-turn
+    /// CPU, sampling a′ from a 135M policy is most of a critic step's time (20–35 s per batch of
+    /// 16 against ~2 s for a step on reused a′, guess-country with SmolLM2); π does not change
+    /// during the critic phase, so the reused a′ are still samples of π(·|s). It lets the critic's targets propagate back through ~16-turn
     /// episodes (guess-country), which a few target-lagged steps per iteration cannot follow.
     public var criticPassesPerIteration: Int = 1
     /// Actor steps per iteration (after warm-up).

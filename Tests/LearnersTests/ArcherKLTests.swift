@@ -29,10 +29,15 @@ import Trajectories
     private let states: [[Int32]] = [[1, 2, 3], [4, 5]]
     private let actions: [[Int32]] = [[6, 7, 8], [9]]
 
+    /// log π(a_t|·) of `continuations` after `states` under `trainer`'s policy, scored as one batch.
+    private func scored(_ trainer: ArcherTrainer, _ continuations: [[Int32]]) throws -> [[Float]] {
+        try TurnPolicyScorer(trainer.policy).detachedLogProbs(contexts: states, continuations: continuations, batchSize: states.count)
+    }
+
     @Test func aReferenceEqualToThePolicyLeavesTheWeightsAlone() throws {
         let trainer = try trainer(beta: 0.5, reference: try tinyPolicy(seed: 1), q: 0.6, v: 0.25)
         let weights = try trainer.tokenAdvantages(states: states, actions: actions)
-        let current = try TurnPolicyScorer(trainer.policy).detachedLogProbs(contexts: states, continuations: actions, batchSize: states.count)
+        let current = try scored(trainer, actions)
         let (penalised, kl) = try trainer.penalisedByKL(weights, states: states, actions: actions, current: current, reference: trainer.reference!)
         #expect(abs(kl) < 1e-6)
         for (a, b) in zip(penalised.joined(), weights.joined()) { #expect(abs(a - b) < 1e-6) }
@@ -44,7 +49,7 @@ import Trajectories
         let trainer = try trainer(beta: 0.5, reference: try tinyPolicy(seed: 9), q: 0.6, v: 0.25)
         var rng = SeededRNG(seed: 6)
         let replies = try trainer.sampleReplies(states, rng: &rng)
-        let scored = try TurnPolicyScorer(trainer.policy).detachedLogProbs(contexts: states, continuations: replies.map(\.tokens), batchSize: states.count)
+        let scored = try scored(trainer, replies.map(\.tokens))
         for (reply, row) in zip(replies, scored) {
             #expect(reply.policyLogProbs.count == row.count)
             for (a, b) in zip(reply.policyLogProbs, row) { #expect(abs(a - b) < 1e-4) }
@@ -55,7 +60,7 @@ import Trajectories
         let reference = try tinyPolicy(seed: 9)
         let trainer = try trainer(beta: 0.5, reference: reference, q: 0.6, v: 0.25)
         let weights = try trainer.tokenAdvantages(states: states, actions: actions)
-        let current = try TurnPolicyScorer(trainer.policy).detachedLogProbs(contexts: states, continuations: actions, batchSize: states.count)
+        let current = try scored(trainer, actions)
         let (penalised, kl) = try trainer.penalisedByKL(weights, states: states, actions: actions, current: current, reference: reference)
         // The log-probs scored independently, one sequence at a time (no batch padding).
         var k3: [Float] = []

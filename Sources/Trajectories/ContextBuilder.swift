@@ -10,7 +10,8 @@ public struct ContextBuilderConfiguration: Sendable, Equatable {
     /// Below this many free tokens a turn is not started (a reply needs room for an action tag
     /// and an end token; 16 is TurnRL's choice, no paper value).
     public var minimumNewTokens: Int = 16
-    /// none: stop as truncated; truncate: drop oldest turns; summary: ask for a summary turn.
+    /// When the context is full — none: stop as truncated; truncate: drop the oldest turns down to
+    /// a summary's length of history; summary: ask for a summary turn.
     public var compaction: ContextSettings.Compaction = .none
     /// Fraction of the budget past which a summary turn is requested (SUPO-style; contract default 0.75).
     public var summaryThreshold: Double = 0.75
@@ -69,6 +70,9 @@ public struct ContextBuilder: Sendable {
     public let configuration: ContextBuilderConfiguration
     private let tokenizer: any ContextTokenizer
     private let pinned: [Piece]
+    /// The user message that asks for a summary (summary mode; its size also sets when the
+    /// context is full in truncate mode).
+    private let summaryRequest: Piece
     private var summary: Piece?
     /// Each turn: the assistant reply and the observation messages after it.
     private var turns: [[Piece]] = []
@@ -85,6 +89,8 @@ public struct ContextBuilder: Sendable {
         self.configuration = configuration
         pinned = ([ChatMessage(role: .system, content: system)] + configuration.examples + [ChatMessage(role: .user, content: task)])
             .map { Piece(message: $0, tokens: tokenizer.tokens(for: $0)) }
+        let request = ChatMessage(role: .user, content: configuration.summaryInstruction)
+        summaryRequest = Piece(message: request, tokens: tokenizer.tokens(for: request))
     }
 
     /// Decides the next step and, for `.generate`, renders the exact context tokens.
@@ -94,31 +100,30 @@ public struct ContextBuilder: Sendable {
         case .none:
             return generate(render(turns), isSummary: false)
         case .truncate:
-            // Drop the oldest turns until a full-length reply fits (or no history is left).
+            // Compact where summary mode would, keeping as much history as a summary may take
+            // (the latest turns verbatim instead of the policy's summary): the two modes then
+            // differ only in what they keep. Dropping a block at once, not one turn per turn,
+            // also keeps the context's start fixed between compactions, so the policy's turn
+            // cache extends it instead of re-reading the whole window every turn.
+            guard contextIsFull(render(turns)) else { return generate(render(turns), isSummary: false) }
+            while turns.count > 1, historyTokens(turns) > configuration.perTurnMaxNewTokens {
+                dropOldestTurn()
+            }
+            // A latest turn longer than that stays if a full-length reply still fits after it.
             while !turns.isEmpty, render(turns).tokens.count + configuration.perTurnMaxNewTokens > budget {
-                turns.removeFirst()
-                droppedTurns += 1
+                dropOldestTurn()
             }
             return generate(render(turns), isSummary: false)
         case .summary:
             let working = render(turns)
-            let request = ChatMessage(role: .user, content: configuration.summaryInstruction)
-            let requestPiece = Piece(message: request, tokens: tokenizer.tokens(for: request))
-            let threshold = Int((Double(budget) * configuration.summaryThreshold).rounded(.down))
-            // Summarise early when one more turn (estimated by the size of the last one) could
-            // leave too little room for a full-length summary: a summary cut short loses facts.
-            let lastTurn = turns.last.map { $0.reduce(0) { $0 + $1.tokens.count } } ?? 0
-            let summaryWouldNotFit = working.tokens.count + lastTurn + requestPiece.tokens.count
-                + configuration.perTurnMaxNewTokens > budget
-            let full = working.tokens.count > threshold || summaryWouldNotFit
-            guard full, !turns.isEmpty else { return generate(working, isSummary: false) }
+            guard contextIsFull(working), !turns.isEmpty else { return generate(working, isSummary: false) }
             guard summaryCount < configuration.maxSummaries else { return .stop(.summaryCapExceeded) }
             // The summary prompt must itself fit: drop the oldest turns from it if it does not.
             var history = turns
-            var prompt = render(history, extra: [requestPiece])
+            var prompt = render(history, extra: [summaryRequest])
             while !history.isEmpty, budget - prompt.tokens.count < configuration.minimumNewTokens {
                 history.removeFirst()
-                prompt = render(history, extra: [requestPiece])
+                prompt = render(history, extra: [summaryRequest])
             }
             awaitingSummary = true
             keptAtSummary = Array(turns.suffix(configuration.keepLastTurns))
@@ -143,6 +148,27 @@ public struct ContextBuilder: Sendable {
         } else {
             turns.append([replyPiece] + observed)
         }
+    }
+
+    /// Whether the working context is due for compaction: past the summary threshold, or so close
+    /// to the budget that one more turn (estimated by the size of the last one) could leave too
+    /// little room for a full-length summary (a summary cut short loses facts).
+    private func contextIsFull(_ working: (tokens: [Int32], messages: [ChatMessage])) -> Bool {
+        let budget = configuration.budgetTokens
+        let threshold = Int((Double(budget) * configuration.summaryThreshold).rounded(.down))
+        let lastTurn = turns.last.map { historyTokens([$0]) } ?? 0
+        let summaryWouldNotFit = working.tokens.count + lastTurn + summaryRequest.tokens.count
+            + configuration.perTurnMaxNewTokens > budget
+        return working.tokens.count > threshold || summaryWouldNotFit
+    }
+
+    private func historyTokens(_ history: [[Piece]]) -> Int {
+        history.reduce(0) { $0 + $1.reduce(0) { $0 + $1.tokens.count } }
+    }
+
+    private mutating func dropOldestTurn() {
+        turns.removeFirst()
+        droppedTurns += 1
     }
 
     /// The working context's messages (what the policy would see now, without a summary request).

@@ -58,6 +58,27 @@ import Testing
         #expect(builder.messages.last?.content == "<result>obs 29</result>")
     }
 
+    @Test func truncateModeCompactsWhereSummaryModeWouldAndKeepsASummarysWorthOfTurns() {
+        // Turns of ~70 byte tokens against a 128-token cap, so a compaction can keep one turn.
+        var truncating = ContextBuilder(system: "sys", task: "the task", tokenizer: tokenizer, configuration: configuration(.truncate, budget: 800, cap: 128))
+        let contexts = drive(&truncating, turns: 40).compactMap { action -> [Int32]? in
+            if case let .generate(tokens, _, _, _) = action { tokens } else { nil }
+        }
+        var summarising = ContextBuilder(system: "sys", task: "the task", tokenizer: tokenizer, configuration: configuration(.summary, budget: 800, cap: 128))
+        let firstSummary = drive(&summarising, turns: 40).firstIndex { action in
+            if case .generate(_, _, _, true) = action { true } else { false }
+        }
+        // A compaction is a turn whose context does not extend the one before it.
+        let compactions = contexts.indices.dropFirst().filter { !contexts[$0].starts(with: contexts[$0 - 1]) }
+        #expect(compactions.first == firstSummary)
+        // Each drops several turns at once, down to the cap's worth of history after the pinned
+        // prompt and task, so the contexts in between extend each other.
+        #expect(compactions.count >= 3 && truncating.droppedTurns > 4 * compactions.count)
+        let pinnedLength = contexts[0].count
+        for turn in compactions { #expect(contexts[turn].count <= pinnedLength + 128) }
+        for context in contexts { #expect(context.count <= 600) }
+    }
+
     @Test func summaryModeAsksForASummaryAndCompacts() {
         var builder = ContextBuilder(system: "sys", task: "task", tokenizer: tokenizer, configuration: configuration(.summary))
         let actions = drive(&builder, turns: 30)

@@ -105,7 +105,8 @@ public struct ContextBuilder: Sendable {
             // differ only in what they keep. Dropping a block at once, not one turn per turn,
             // also keeps the context's start fixed between compactions, so the policy's turn
             // cache extends it instead of re-reading the whole window every turn.
-            guard contextIsFull(render(turns)) else { return generate(render(turns), isSummary: false) }
+            let working = render(turns)
+            guard contextIsFull(working.tokens.count) else { return generate(working, isSummary: false) }
             while turns.count > 1, historyTokens(turns) > configuration.perTurnMaxNewTokens {
                 dropOldestTurn()
             }
@@ -116,7 +117,7 @@ public struct ContextBuilder: Sendable {
             return generate(render(turns), isSummary: false)
         case .summary:
             let working = render(turns)
-            guard contextIsFull(working), !turns.isEmpty else { return generate(working, isSummary: false) }
+            guard contextIsFull(working.tokens.count), !turns.isEmpty else { return generate(working, isSummary: false) }
             guard summaryCount < configuration.maxSummaries else { return .stop(.summaryCapExceeded) }
             // The summary prompt must itself fit: drop the oldest turns from it if it does not.
             var history = turns
@@ -150,16 +151,16 @@ public struct ContextBuilder: Sendable {
         }
     }
 
-    /// Whether the working context is due for compaction: past the summary threshold, or so close
-    /// to the budget that one more turn (estimated by the size of the last one) could leave too
-    /// little room for a full-length summary (a summary cut short loses facts).
-    private func contextIsFull(_ working: (tokens: [Int32], messages: [ChatMessage])) -> Bool {
+    /// Whether a working context of `length` tokens is due for compaction: past the summary
+    /// threshold, or so close to the budget that one more turn (estimated by the size of the last
+    /// one) could leave too little room for a full-length summary (a summary cut short loses facts).
+    private func contextIsFull(_ length: Int) -> Bool {
         let budget = configuration.budgetTokens
         let threshold = Int((Double(budget) * configuration.summaryThreshold).rounded(.down))
         let lastTurn = turns.last.map { historyTokens([$0]) } ?? 0
-        let summaryWouldNotFit = working.tokens.count + lastTurn + summaryRequest.tokens.count
+        let summaryWouldNotFit = length + lastTurn + summaryRequest.tokens.count
             + configuration.perTurnMaxNewTokens > budget
-        return working.tokens.count > threshold || summaryWouldNotFit
+        return length > threshold || summaryWouldNotFit
     }
 
     private func historyTokens(_ history: [[Piece]]) -> Int {
